@@ -1,0 +1,61 @@
+"""One error shape for the whole API, produced by one exception handler.
+
+Validation errors keep DRF's `{"field": ["message"]}`; everything else is `{"detail": "..."}`.
+Services raise `DomainError` subclasses that know nothing about HTTP; they are mapped here.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule was broken; `status_code` is how the REST API reports it."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(self, message: str = "", **context: object) -> None:
+        super().__init__(message or self.__doc__ or self.code)
+        self.context = context
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class NotFoundError(DomainError):
+    """The requested object does not exist."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    """The request conflicts with the current state."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, DomainError):
+        body: dict = {"detail": exc.message, "code": exc.code}
+        body.update({key: value for key, value in exc.context.items() if key not in body})
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    view = context.get("view")
+    logger.exception("unhandled error in %s", type(view).__name__ if view else "view", exc_info=exc)
+    return Response({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

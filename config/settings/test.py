@@ -1,0 +1,21 @@
+"""Test settings: the same services as production, only faster where it does not matter."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("API_KEY", "test-api-key")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
+
+from .base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AUTH_THROTTLE_RATE = "10000/min"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Parallel test runs on one server (several checkouts, xdist workers) need distinct database names.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_app")}  # noqa: F405

@@ -47,5 +47,8 @@ format: install-dev
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+protos: install-dev
+	$(PY) -m grpc_service.codegen
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -17,9 +17,9 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 User = get_user_model()
 
-ERROR_400 = OpenApiResponse(description="Validation error: `{\"field\": [\"message\"]}`")
-ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials: `{\"detail\": \"...\"}`")
-ERROR_429 = OpenApiResponse(description="Too many requests from this IP: `{\"detail\": \"...\"}`")
+ERROR_400 = OpenApiResponse(description='Validation error: `{"field": ["message"]}`')
+ERROR_401 = OpenApiResponse(description='Missing, invalid or expired credentials: `{"detail": "..."}`')
+ERROR_429 = OpenApiResponse(description='Too many requests from this IP: `{"detail": "..."}`')
 
 
 class AuthRateThrottle(AnonRateThrottle):

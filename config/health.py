@@ -27,7 +27,8 @@ async def check_postgres() -> None:
     params = {key: value for key, value in params.items() if value}
     if db.get("PORT"):
         params["port"] = str(db["PORT"])
-    connection = await psycopg.AsyncConnection.connect(**params, connect_timeout=max(1, int(settings.READY_CHECK_TIMEOUT)))
+    timeout = max(1, int(settings.READY_CHECK_TIMEOUT))
+    connection = await psycopg.AsyncConnection.connect(**params, connect_timeout=timeout)
     try:
         await connection.execute("SELECT 1")
     finally:

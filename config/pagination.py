@@ -16,7 +16,9 @@ class PageParamsSerializer(serializers.Serializer):
 
 def page_params(request: Request) -> tuple[int, int]:
     """Validated (limit, offset) from the query string; a bad value is a 400 naming the parameter."""
-    params = PageParamsSerializer(data=request.query_params)
+    # A plain dict, not the QueryDict: an empty `?limit=` is then an error, not silently the default.
+    given = {name: request.query_params[name] for name in ("limit", "offset") if name in request.query_params}
+    params = PageParamsSerializer(data=given)
     if not params.is_valid():
         raise ValidationError(params.errors)
     return params.validated_data.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), params.validated_data.get(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pets",
     "deals",
     "waste",
+    "grpc_service",
 ]
 
 MIDDLEWARE = [
@@ -211,3 +212,10 @@ LOGGING = {
 }
 
 # --- per-app settings (each app keeps its block below) ---
+
+# grpc_service (also the books outbox relay, `relay_events`)
+# The relay wakes on NOTIFY after each commit; the sweep catches anything else (relay or broker was down).
+RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
+RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
+GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
+EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=50)

@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "API_KEY"}}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.base", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("debug", ["0", "false", ""])
+def test_refuses_to_start_with_the_default_secret_key_when_debug_is_off(debug):
+    result = start_django(DEBUG=debug, API_KEY="some-key")
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development default while DEBUG is off" in result.stderr
+
+
+def test_starts_with_a_real_secret_key_and_debug_off():
+    result = start_django(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-key-123456", API_KEY="some-key")
+    assert result.returncode == 0, result.stderr
+
+
+def test_starts_with_the_default_secret_key_in_debug():
+    result = start_django(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_refuses_to_start_without_an_api_key_when_debug_is_off():
+    result = start_django(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-key-123456", API_KEY="")
+    assert result.returncode != 0
+    assert "API_KEY is empty while DEBUG is off" in result.stderr

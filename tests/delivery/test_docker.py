@@ -1,0 +1,115 @@
+"""The container path cannot be built here (no Docker engine), so it is validated instead."""
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ["migrate", "web", "grpc", "relay"]
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_dockerfile_passes_hadolint():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([hadolint, "Dockerfile"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
+def test_compose_file_is_valid():
+    result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_has_every_service():
+    assert set(SERVICES) == {"db", "redis", "rabbitmq", "migrate", "web", "grpc", "relay", "proxy"}
+
+
+@pytest.mark.parametrize(("service", "port"), [("proxy", "80"), ("grpc", "50051"), ("rabbitmq", "15672")])
+def test_published_ports(service, port):
+    assert any(mapping.endswith(f":{port}") for mapping in SERVICES[service]["ports"])
+
+
+@pytest.mark.parametrize("service", ["db", "redis", "rabbitmq", "grpc", "proxy"])
+def test_long_running_infrastructure_has_a_healthcheck(service):
+    assert SERVICES[service]["healthcheck"]["test"]
+
+
+def test_dockerfile_healthcheck_covers_web_and_runs_as_non_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in dockerfile
+    assert "/health" in dockerfile
+    assert "\nUSER " in dockerfile
+    assert "FROM python:3.12-slim AS runtime" in dockerfile
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_app_services_wait_for_their_dependencies(service):
+    conditions = {name: dep["condition"] for name, dep in SERVICES[service]["depends_on"].items()}
+    if service == "migrate":
+        assert conditions["db"] == "service_healthy"
+    else:
+        assert conditions["migrate"] == "service_completed_successfully"
+
+
+def compose_commands(service: str) -> list[str]:
+    command = SERVICES[service]["command"]
+    if command[:2] == ["sh", "-c"]:
+        return [part.strip() for part in command[2].split("&&")]
+    return [shlex.join(command)]
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_manage_py_command_in_compose_exists(service):
+    known = get_commands()
+    for command in compose_commands(service):
+        words = shlex.split(command)
+        if words[:2] == ["python", "manage.py"]:
+            assert words[2] in known, f"{service} runs unknown command {words[2]}"
+
+
+@pytest.mark.parametrize("process", ["web", "grpc", "relay"])
+def test_procfile_and_compose_run_the_same_processes(process):
+    assert compose_commands(process) == [procfile()[process]]
+
+
+def test_python_modules_run_by_compose_exist():
+    for service in APP_SERVICES:
+        for command in compose_commands(service):
+            words = shlex.split(command)
+            if words[:2] == ["python", "-m"]:
+                assert (ROOT / words[2].replace(".", "/") / "__main__.py").exists() or (
+                    ROOT / (words[2].replace(".", "/") + ".py")
+                ).exists()
+
+
+def test_nginx_serves_media_and_static_from_the_shared_volumes():
+    conf = (ROOT / "config/nginx/default.conf").read_text()
+    assert "location /media/" in conf
+    assert "location /static/" in conf
+    assert "proxy_pass http://web" in conf
+    proxy_volumes = SERVICES["proxy"]["volumes"]
+    assert "media:/srv/media:ro" in proxy_volumes
+    assert "static:/srv/static:ro" in proxy_volumes
+
+
+def test_compose_runs_with_debug_off_by_default():
+    assert COMPOSE["x-app"]["environment"]["DEBUG"] == "${DEBUG:-0}"
+    assert SERVICES["web"]["environment"]["SERVE_MEDIA"] == "0"
+
+
+def test_dockerignore_keeps_local_state_out():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".git", "media"} <= set(ignored)

@@ -6,8 +6,6 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 export DJANGO_SETTINGS_MODULE ?= config.settings.base
-# `make run` is a local development run: DEBUG on, demo API key, URLs on localhost:8000 (override in .env).
-RUN_ENV := DEBUG=$${DEBUG:-1} API_KEY=$${API_KEY:-demo-api-key} PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://localhost:8000}
 PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format install install-dev db protos fuzz bench clean
@@ -27,14 +25,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-db: install
-	$(RUN_ENV) $(MANAGE) ensure_database
-	$(RUN_ENV) $(MANAGE) migrate --no-input
-	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+# `make run` is a local development run configured by .env (DEBUG on, demo API key); edit .env to change it.
+.env:
+	cp .env.example .env
+
+db: install .env
+	$(MANAGE) ensure_database
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input --verbosity 0
 
 run: db
-	$(RUN_ENV) $(MANAGE) seed_demo
-	$(RUN_ENV) $(BIN)/honcho start -f Procfile
+	$(MANAGE) seed_demo
+	@echo "Demo login: demo / demo-password-123 (JWT via POST /auth/token); pets X-API-KEY: $$(grep ^API_KEY= .env | cut -d= -f2)"
+	$(BIN)/honcho start -f Procfile
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -8,6 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
+# A local `.env` (created from .env.example by `make run`) fills in what the real environment does not set.
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 
@@ -219,3 +222,9 @@ RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
 RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
 GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
 EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=50)
+
+# books
+# Seconds a cached book/author/list payload lives; writes invalidate it sooner (books/cache.py).
+BOOKS_CACHE_TTL = env.int("BOOKS_CACHE_TTL", default=300)
+# `GET /books` pages are cached while offset + limit stays within this many rows ("the first pages").
+BOOKS_CACHE_LIST_MAX_ROWS = env.int("BOOKS_CACHE_LIST_MAX_ROWS", default=1000)

@@ -3,6 +3,7 @@
 import os
 import tempfile
 
+os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")  # tests never depend on a developer's .env
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("API_KEY", "test-api-key")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")

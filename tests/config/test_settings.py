@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_django(**env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "API_KEY"}}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.base", **env)
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_READ_DOT_ENV="0", **env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,12 +86,18 @@ def gunicorn_env() -> dict[str, str]:
     return {}
 
 
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+
 @pytest.fixture
-def live_gunicorn(transactional_db, closed_port, gunicorn_env):
+def gunicorn_server(transactional_db, closed_port, gunicorn_env):
     """gunicorn (the production server, config/gunicorn.py) on a free loopback port over the test database.
 
-    Yields its base URL. Data the test writes through the ORM is committed (transactional_db), so the
-    server sees it; the tables are flushed afterwards.
+    Data the test writes through the ORM is committed (transactional_db), so the server sees it; the tables
+    are flushed afterwards.
     """
     env = {
         **os.environ,
@@ -113,7 +120,7 @@ def live_gunicorn(transactional_db, closed_port, gunicorn_env):
     base_url = f"http://127.0.0.1:{closed_port}"
     try:
         wait_for_http(f"{base_url}/health")
-        yield base_url
+        yield Server(url=base_url, process=process)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -121,3 +128,9 @@ def live_gunicorn(transactional_db, closed_port, gunicorn_env):
         except subprocess.TimeoutExpired:
             process.kill()
         connections.close_all()
+
+
+@pytest.fixture
+def live_gunicorn(gunicorn_server) -> str:
+    """The base URL of `gunicorn_server`."""
+    return gunicorn_server.url

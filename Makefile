@@ -50,6 +50,14 @@ format: install-dev
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# A longer schemathesis run than the bounded one inside `make test`.
+fuzz: install-dev
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} $(BIN)/pytest tests/hardening/test_fuzz.py -s -p no:xdist
+
+# Benchmarks print tables; each creates its own database and servers (see bench/*.py).
+bench: install-dev
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
 protos: install-dev
 	$(PY) -m grpc_service.codegen
 

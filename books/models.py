@@ -3,9 +3,10 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Cast, NullIf, Round
+from django.db.models.functions import Cast, NullIf, Round, Upper
 
 
 class Author(models.Model):
@@ -16,7 +17,11 @@ class Author(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"], name="author_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="author_name_idx"),
+            # `name__icontains` compiles to UPPER(name) LIKE UPPER(%s); a trigram index on that expression serves it.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="author_name_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -48,6 +53,7 @@ class Book(models.Model):
             models.Index(F("rating").desc(nulls_last=True), "rating_count", name="book_rating_idx"),
             models.Index(fields=["published_on"], name="book_published_on_idx"),
             models.Index(fields=["title"], name="book_title_idx"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="book_title_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(

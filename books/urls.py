@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from books import api
+
+urlpatterns = [
+    path("books", api.BooksApi.as_view(), name="books"),
+    path("books/<int:book_id>", api.BookApi.as_view(), name="book"),
+    path("books/<int:book_id>/rating", api.BookRatingApi.as_view(), name="book-rating"),
+    path("authors", api.AuthorsApi.as_view(), name="authors"),
+    path("authors/<int:author_id>", api.AuthorApi.as_view(), name="author"),
+    # Anything else under these prefixes (`/books/abc`, `/authors/1/x`): a JSON 404, not Django's HTML page.
+    re_path(r"^(?:books|authors)/", api.UnknownPathApi.as_view()),
+]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from deals.api import DealsApi
+
+urlpatterns = [
+    path("deals", DealsApi.as_view(), name="deals"),
+]

@@ -222,9 +222,18 @@ RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
 RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
 GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
 EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=50)
+# Names on the broker; override to run a second stack (or a bench) on a shared RabbitMQ.
+BOOK_EVENTS_EXCHANGE = env("BOOK_EVENTS_EXCHANGE", default="books.events")
+BOOK_EVENTS_QUEUE = env("BOOK_EVENTS_QUEUE", default="grpc_service.book_events")
+# pika logs every connection step at INFO; the relay and the consumer log what matters themselves.
+LOGGING["loggers"]["pika"] = {"level": "WARNING"}
 
 # books
 # Seconds a cached book/author/list payload lives; writes invalidate it sooner (books/cache.py).
 BOOKS_CACHE_TTL = env.int("BOOKS_CACHE_TTL", default=300)
 # `GET /books` pages are cached while offset + limit stays within this many rows ("the first pages").
 BOOKS_CACHE_LIST_MAX_ROWS = env.int("BOOKS_CACHE_LIST_MAX_ROWS", default=1000)
+
+# deals
+# Delete a superseded dataset's deals in a thread after the switch (off: inside the upload request).
+DEALS_PURGE_IN_BACKGROUND = env.bool("DEALS_PURGE_IN_BACKGROUND", default=True)

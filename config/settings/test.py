@@ -6,9 +6,13 @@ import tempfile
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")  # tests never depend on a developer's .env
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("API_KEY", "test-api-key")
-os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
 
 from .base import *  # noqa: E402, F403
+from .base import CACHES  # noqa: E402
+
+# Every test process (each xdist worker, each server a test starts) gets its own cache namespace; not via the
+# environment, which xdist workers inherit from the controller.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="test-media-")

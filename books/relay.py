@@ -1,0 +1,244 @@
+"""The outbox relay: publishes unsent `OutboxEvent` rows, in id order, to the `books.events` topic exchange.
+
+Delivery is at least once: a row is marked published only after the broker confirmed it, in the same
+transaction that claimed it (`FOR UPDATE SKIP LOCKED`, so two relays never hold the same row). If the
+relay dies between the confirm and the commit the row is sent again; consumers dedupe by `event_id`.
+"""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import pika
+import pika.exceptions
+import psycopg
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.utils import timezone
+
+from books.models import OutboxEvent
+from books.outbox import OUTBOX_CHANNEL  # `outbox_record` NOTIFYs it in the write's transaction
+from config.retry import retry
+
+logger = logging.getLogger(__name__)
+
+EXCHANGE = "books.events"  # the default of settings.BOOK_EVENTS_EXCHANGE
+SCHEMA_VERSION = 1
+BROKER_ERRORS = (pika.exceptions.AMQPError, OSError)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _isoformat(moment) -> str:
+    # UTC as "Z", like the timestamps in `data` (and in the REST API).
+    value = moment.isoformat()
+    return value[:-6] + "Z" if value.endswith("+00:00") else value
+
+
+def envelope(event: OutboxEvent) -> dict:
+    """The versioned message body of an outbox row (documented in docs/readme/grpc.md)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "event_id": str(event.event_id),
+        "type": event.type,
+        "occurred_at": _isoformat(event.occurred_at),
+        "data": event.payload,
+    }
+
+
+class Publisher:
+    """A pika connection with publisher confirms; `publish` returns once the broker has the message."""
+
+    def __init__(self, *, amqp_url: str, exchange: str) -> None:
+        self.amqp_url, self.exchange = amqp_url, exchange
+        self._connection: pika.BlockingConnection | None = None
+        self._channel = None
+
+    def connect(self) -> None:
+        params = pika.URLParameters(self.amqp_url)
+        params.connection_attempts, params.socket_timeout, params.blocked_connection_timeout = 1, 5, 30
+        self._connection = pika.BlockingConnection(params)
+        self._channel = self._connection.channel()
+        self._channel.exchange_declare(exchange=self.exchange, exchange_type="topic", durable=True)
+        self._channel.confirm_delivery()
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and self._connection.is_open and self._channel.is_open
+
+    def publish(self, event: OutboxEvent) -> None:
+        """Raises a pika error (or OSError) when the broker is unreachable or does not confirm."""
+        self._channel.basic_publish(
+            exchange=self.exchange,
+            routing_key=event.type,
+            body=json.dumps(envelope(event), cls=DjangoJSONEncoder).encode(),
+            properties=pika.BasicProperties(
+                content_type="application/json",
+                delivery_mode=pika.DeliveryMode.Persistent,
+                message_id=str(event.event_id),
+                type=event.type,
+                timestamp=int(event.occurred_at.timestamp()),
+            ),
+            mandatory=False,
+        )
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except BROKER_ERRORS:
+                logger.warning("relay: closing the broker connection failed", exc_info=True)
+
+
+def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
+    """Publish up to `batch_size` unsent rows in id order; returns how many were published.
+
+    The rows stay locked until their `published_at` is committed. When the broker fails mid-batch, the rows
+    it already confirmed are still marked published before the error propagates.
+    """
+    published: list[int] = []
+    error: BaseException | None = None
+    with transaction.atomic():
+        events = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(published_at__isnull=True)
+            .order_by("id")[:batch_size]
+        )
+        for event in events:
+            try:
+                publisher.publish(event)
+            except BROKER_ERRORS as exc:
+                error = exc
+                break
+            published.append(event.pk)
+        if published:
+            OutboxEvent.objects.filter(pk__in=published).update(published_at=timezone.now())
+    if published:
+        logger.info("relay: published %d events, last id %d", len(published), published[-1])
+    if error is not None:
+        raise error
+    return len(published)
+
+
+class Relay:
+    """The long-running loop of `relay_events`: wake on NOTIFY or every `sweep_seconds`, drain, repeat."""
+
+    def __init__(
+        self,
+        *,
+        amqp_url: str | None = None,
+        exchange: str | None = None,
+        batch_size: int | None = None,
+        sweep_seconds: float | None = None,
+        reconnect_times: int = 6,
+        reconnect_delay: float = 0.5,
+    ) -> None:
+        self.publisher = Publisher(
+            amqp_url=amqp_url or settings.AMQP_URL, exchange=exchange or settings.BOOK_EVENTS_EXCHANGE
+        )
+        self.batch_size = batch_size or settings.RELAY_BATCH_SIZE
+        self.sweep_seconds = sweep_seconds if sweep_seconds is not None else settings.RELAY_SWEEP_SECONDS
+        self.published_total = 0
+        self._stop = threading.Event()
+        self.listening = threading.Event()  # set once LISTEN is active (tests wait for it)
+        self._listener = None
+        # Backoff 0.5, 1, 2, 4, 8 s; a stop request interrupts the wait.
+        self._connect = retry(
+            times=reconnect_times, delay=reconnect_delay, exceptions=BROKER_ERRORS, backoff=2, sleep=self._stop.wait
+        )(self.publisher.connect)
+
+    # --- control -------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the loop to exit after the current batch (safe from a signal handler or another thread)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def set_amqp_url(self, amqp_url: str) -> None:
+        """Point the relay at another broker; the next batch reconnects."""
+        self.publisher.close()
+        self.publisher.amqp_url = amqp_url
+
+    # --- loop ----------------------------------------------------------------------------------------------
+    def run(self, *, until: Callable[[], bool] | None = None) -> None:
+        """Relay until `stop()` (or `until()` returns true); always closes its connections."""
+        logger.info("relay: started, exchange=%s sweep=%.1fs", self.publisher.exchange, self.sweep_seconds)
+        try:
+            while not self.stopping and not (until and until()):
+                self.drain()
+                self.wait_for_work()
+        finally:
+            self.publisher.close()
+            self._close_listener()
+            close_old_connections()
+            connections.close_all()
+            logger.info("relay: stopped after publishing %d events", self.published_total)
+
+    def drain(self) -> int:
+        """Publish batches until the outbox is empty or the broker fails; returns how many were published."""
+        count = 0
+        try:
+            while not self.stopping:
+                if not self.publisher.connected:
+                    self._connect()
+                close_old_connections()
+                sent = relay_batch(publisher=self.publisher, batch_size=self.batch_size)
+                count += sent
+                self.published_total += sent
+                if sent < self.batch_size:
+                    break
+        except BROKER_ERRORS as exc:
+            # Unsent rows stay in the outbox; the next NOTIFY or sweep retries with a fresh connection.
+            logger.warning(
+                "relay: broker unavailable (%s: %s), next try in %.1fs", type(exc).__name__, exc, self.sweep_seconds
+            )
+            self.publisher.close()
+        except DATABASE_ERRORS as exc:
+            # PostgreSQL restarting: nothing was marked published, the next sweep starts over.
+            logger.warning("relay: database unavailable (%s), next try in %.1fs", exc, self.sweep_seconds)
+            close_old_connections()
+        return count
+
+    def wait_for_work(self) -> None:
+        """Block until a NOTIFY on the outbox channel, the sweep interval or a stop request."""
+        deadline = time.monotonic() + self.sweep_seconds
+        try:
+            listener = self._ensure_listener()
+            while not self.stopping:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                # Short slices so SIGTERM is honoured within half a second.
+                # list(): the generator holds the connection lock until it is exhausted.
+                if list(listener.notifies(timeout=min(remaining, 0.5), stop_after=1)):
+                    # Many commits may have notified; one drain of the outbox handles them all.
+                    list(listener.notifies(timeout=0, stop_after=10_000))
+                    return
+        except (psycopg.Error, *DATABASE_ERRORS):  # the database is restarting: sleep until the sweep instead
+            logger.warning("relay: LISTEN connection failed, sweeping only", exc_info=True)
+            self._close_listener()
+            self._stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def _ensure_listener(self):
+        if self._listener is None or self._listener.closed:
+            wrapper = connections.create_connection("default")
+            wrapper.ensure_connection()
+            wrapper.set_autocommit(True)
+            wrapper.connection.execute(f"LISTEN {OUTBOX_CHANNEL}")
+            self._listener_wrapper, self._listener = wrapper, wrapper.connection
+            self.listening.set()
+        return self._listener
+
+    def _close_listener(self) -> None:
+        self.listening.clear()
+        if self._listener is not None:
+            try:
+                self._listener_wrapper.close()
+            except (psycopg.Error, *DATABASE_ERRORS):
+                logger.debug("relay: closing the LISTEN connection failed", exc_info=True)
+        self._listener = None

@@ -1,0 +1,220 @@
+"""Writes of books, authors and ratings. Each function owns its transaction; callers are the REST API, the
+admin, the demo seeding and any other entry point.
+
+Lock order, everywhere: authors (by pk) -> books (by pk) -> ratings. A book write that (re)assigns authors locks
+those authors `FOR SHARE` first, `author_delete` locks the author `FOR UPDATE` and then their books, and every
+score change locks its book row, so two requests can wait for each other but never deadlock.
+Book events go to the outbox in the same transaction; cache versions are bumped only after commit.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from books.cache import invalidate_on_commit
+from books.exceptions import (
+    AuthorIsSoleAuthorError,
+    AuthorNotFoundError,
+    BookAuthorsRequiredError,
+    BookNotFoundError,
+    BookPublishedInFutureError,
+    InvalidScoreError,
+    RatingNotFoundError,
+    UnknownAuthorsError,
+)
+from books.models import Author, Book, OutboxEvent, Rating
+from books.outbox import book_event_payload, outbox_record
+from books.selectors import book_get
+
+MIN_SCORE, MAX_SCORE = 1, 5
+
+
+def _lock_authors(author_ids: Iterable[int]) -> list[Author]:
+    wanted = sorted(set(author_ids))
+    if not wanted:
+        raise BookAuthorsRequiredError()
+    # FOR KEY SHARE: concurrent book writes may use the same authors at once, while `author_delete`
+    # (FOR UPDATE) waits for them - and they for it, so an author cannot vanish under a book being written.
+    authors = list(
+        Author.objects.raw("SELECT * FROM books_author WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [wanted])
+    )
+    missing = sorted(set(wanted) - {author.pk for author in authors})
+    if missing:
+        raise UnknownAuthorsError(f"Unknown author ids: {', '.join(map(str, missing))}.", author_ids=missing)
+    return authors
+
+
+def _lock_book(book_id: int) -> Book:
+    try:
+        return Book.objects.select_for_update().get(pk=book_id)
+    except Book.DoesNotExist:
+        raise BookNotFoundError(f"Book {book_id} not found.", book_id=book_id) from None
+
+
+def _check_published_on(published_on: date) -> None:
+    if published_on > timezone.localdate():
+        raise BookPublishedInFutureError(f"published_on {published_on.isoformat()} is in the future.")
+
+
+def _record_book_event(event_type: str, book: Book) -> None:
+    outbox_record(event_type=event_type, aggregate_id=book.pk, payload=book_event_payload(book))
+
+
+@transaction.atomic
+def book_create(*, title: str, published_on: date, author_ids: Iterable[int]) -> Book:
+    _check_published_on(published_on)
+    authors = _lock_authors(author_ids)
+    book = Book.objects.create(title=title, published_on=published_on)
+    book.authors.add(*authors)
+    book = book_get(book_id=book.pk)
+    _record_book_event(OutboxEvent.Type.BOOK_CREATED, book)
+    invalidate_on_commit(author_ids=[author.pk for author in authors])
+    return book
+
+
+@transaction.atomic
+def book_update(
+    *,
+    book_id: int,
+    title: str | None = None,
+    published_on: date | None = None,
+    author_ids: Iterable[int] | None = None,
+) -> Book:
+    """Change the given fields (None = keep). Only a real change writes, emits `book.updated` and invalidates."""
+    authors = _lock_authors(author_ids) if author_ids is not None else None
+    book = _lock_book(book_id)
+    old_author_ids = set(book.authors.values_list("id", flat=True))
+    changed_fields = []
+    if title is not None and title != book.title:
+        book.title = title
+        changed_fields.append("title")
+    if published_on is not None and published_on != book.published_on:
+        _check_published_on(published_on)
+        book.published_on = published_on
+        changed_fields.append("published_on")
+    new_author_ids = {author.pk for author in authors} if authors is not None else old_author_ids
+    if not changed_fields and new_author_ids == old_author_ids:
+        return book_get(book_id=book.pk)
+    book.save(update_fields=[*changed_fields, "updated_at"])
+    if new_author_ids != old_author_ids:
+        book.authors.set(authors)
+    book = book_get(book_id=book.pk)
+    _record_book_event(OutboxEvent.Type.BOOK_UPDATED, book)
+    invalidate_on_commit(book_ids=[book.pk], author_ids=old_author_ids | new_author_ids)
+    return book
+
+
+@transaction.atomic
+def book_delete(*, book_id: int) -> None:
+    book = _lock_book(book_id)
+    author_ids = list(book.authors.values_list("id", flat=True))
+    payload = {"id": book.pk, "title": book.title}
+    book.delete()
+    outbox_record(event_type=OutboxEvent.Type.BOOK_DELETED, aggregate_id=book_id, payload=payload)
+    invalidate_on_commit(book_ids=[book_id], author_ids=author_ids)
+
+
+def _check_score(score: object) -> None:
+    if isinstance(score, bool) or not isinstance(score, int) or not MIN_SCORE <= score <= MAX_SCORE:
+        raise InvalidScoreError(f"score must be an integer from {MIN_SCORE} to {MAX_SCORE}.", score=score)
+
+
+def _apply_score_change(book: Book, *, delta_sum: int, delta_count: int) -> Book:
+    Book.objects.filter(pk=book.pk).update(
+        rating_sum=F("rating_sum") + delta_sum, rating_count=F("rating_count") + delta_count
+    )
+    book.refresh_from_db(fields=["rating_sum", "rating_count", "rating"])
+    invalidate_on_commit(book_ids=[book.pk], author_ids=book.authors.values_list("id", flat=True))
+    return book
+
+
+@transaction.atomic
+def book_rate(*, book_id: int, user: AbstractBaseUser, score: int) -> Book:
+    """Create or replace the user's score; the book's sum/count change by SQL expressions in this transaction."""
+    _check_score(score)
+    # The book row lock serializes every score change of this book, so the previous score read below is the
+    # one the delta is computed against, even when the same user re-rates from two requests at once.
+    book = _lock_book(book_id)
+    previous = Rating.objects.select_for_update().filter(book_id=book.pk, user_id=user.pk).first()
+    if previous is None:
+        Rating.objects.create(book_id=book.pk, user_id=user.pk, score=score)
+        return _apply_score_change(book, delta_sum=score, delta_count=1)
+    if previous.score == score:
+        return book
+    Rating.objects.filter(pk=previous.pk).update(score=score, updated_at=timezone.now())
+    return _apply_score_change(book, delta_sum=score - previous.score, delta_count=0)
+
+
+@transaction.atomic
+def book_rating_withdraw(*, book_id: int, user: AbstractBaseUser) -> Book:
+    """Remove the user's score; with no scores left the rating is back to null."""
+    book = _lock_book(book_id)
+    rating = Rating.objects.select_for_update().filter(book_id=book.pk, user_id=user.pk).first()
+    if rating is None:
+        raise RatingNotFoundError(f"You have not rated book {book_id}.", book_id=book_id)
+    rating.delete()
+    return _apply_score_change(book, delta_sum=-rating.score, delta_count=-1)
+
+
+@transaction.atomic
+def author_create(*, name: str, bio: str = "") -> Author:
+    author = Author.objects.create(name=name, bio=bio)
+    author.books_count = 0
+    return author
+
+
+def _lock_author(author_id: int, *, for_delete: bool) -> Author:
+    try:
+        # A rename takes FOR NO KEY UPDATE, which does not block book writes holding the author FOR KEY SHARE.
+        return Author.objects.select_for_update(no_key=not for_delete).get(pk=author_id)
+    except Author.DoesNotExist:
+        raise AuthorNotFoundError(f"Author {author_id} not found.", author_id=author_id) from None
+
+
+@transaction.atomic
+def author_update(*, author_id: int, name: str | None = None, bio: str | None = None) -> Author:
+    """Rename / re-describe an author. Their books show the name, so their cached payloads are invalidated too;
+    a rename is not a change of the book itself and emits no book event."""
+    author = _lock_author(author_id, for_delete=False)
+    changes = {field: value for field, value in (("name", name), ("bio", bio)) if value is not None}
+    changed_fields = [field for field, value in changes.items() if getattr(author, field) != value]
+    for field in changed_fields:
+        setattr(author, field, changes[field])
+    if changed_fields:
+        author.save(update_fields=[*changed_fields, "updated_at"])
+        renamed = "name" in changed_fields  # books and lists show the name, not the bio
+        book_ids = Book.objects.filter(authors=author).values_list("id", flat=True) if renamed else ()
+        invalidate_on_commit(book_ids=book_ids, author_ids=[author.pk], lists=renamed)
+    author.books_count = Book.objects.filter(authors=author).count()
+    return author
+
+
+@transaction.atomic
+def author_delete(*, author_id: int) -> None:
+    """Delete an author and remove them from their books (each such book gets `book.updated`).
+
+    Refused with `AuthorIsSoleAuthorError` (409) while they are the only author of any book.
+    """
+    author = _lock_author(author_id, for_delete=True)
+    book_ids = list(Book.objects.select_for_update().filter(authors=author).order_by("pk").values_list("id", flat=True))
+    sole = list(
+        Book.objects.filter(pk__in=book_ids)
+        .annotate(authors_count=Count("authors"))
+        .filter(authors_count=1)
+        .order_by("id")
+        .values("id", "title")
+    )
+    if sole:
+        raise AuthorIsSoleAuthorError(
+            f"Author {author_id} is the only author of {len(sole)} book(s); delete or re-assign them first.",
+            books=sole,
+        )
+    author.delete()
+    Book.objects.filter(pk__in=book_ids).update(updated_at=timezone.now())
+    for book in Book.objects.filter(pk__in=book_ids).prefetch_related("authors").order_by("pk"):
+        _record_book_event(OutboxEvent.Type.BOOK_UPDATED, book)
+    invalidate_on_commit(book_ids=book_ids, author_ids=[author_id])

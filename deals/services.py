@@ -1,0 +1,178 @@
+"""Writes of the deals app: load an uploaded deals.csv with COPY and switch the current dataset atomically."""
+
+import logging
+import re
+import threading
+import time
+from typing import BinaryIO
+
+import psycopg
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, connection, transaction
+
+from deals.csv_rows import DealsCsv, deal_rows
+from deals.exceptions import DealsFileError
+from deals.models import Deal, DealsDataset, DealsUpload
+from deals.selectors import CACHE_TIMEOUT, dataset_top_customers_compute, top_customers_cache_key
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key that serializes dataset switches (any constant unique to this app).
+SWITCH_LOCK_KEY = 3_000_007
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+PURGE_THREAD_NAME = "deals-purge"
+
+
+def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
+    """Validate and stream the file into PostgreSQL with COPY on Django's own connection (same transaction).
+
+    The rows' dataset comes from the column default (`deals.dataset_id`, transaction-local), so the
+    validated CSV goes to COPY unchanged. Values only PostgreSQL rejects (a 30th of February) are located
+    and explained by re-reading the file with the reference validator.
+    """
+    deals_csv = DealsCsv(file)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('deals.dataset_id', %s, true)", [str(dataset_id)])
+    copy_sql = f"COPY {Deal._meta.db_table} ({', '.join(deals_csv.columns)}) FROM STDIN (FORMAT csv)"
+    try:
+        with connection.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for chunk in deals_csv.chunks():
+                copy.write(chunk)
+    except psycopg.errors.DataError as exc:
+        raise _explain_rejection(exc, file) from exc
+    return deals_csv.rows
+
+
+def _explain_rejection(exc: psycopg.errors.DataError, file: BinaryIO) -> DealsFileError:
+    file.seek(0)
+    try:
+        for _ in deal_rows(file):
+            pass
+    except DealsFileError as located:
+        return located
+    logger.warning("deals file rejected by PostgreSQL only: %s (%s)", exc.diag.message_primary, exc.diag.context)
+    copy_line = re.search(r"line (\d+)", exc.diag.context or "")
+    line = int(copy_line.group(1)) + 1 if copy_line else "?"  # COPY counts records after the header
+    return DealsFileError(f"line {line}: {exc.diag.message_primary}")
+
+
+def dataset_replace(*, file: BinaryIO, filename: str = "", user: AbstractBaseUser | None = None) -> DealsDataset:
+    """Load a whole deals.csv as a new dataset and make it the current one, or change nothing.
+
+    Loading happens in one transaction that ends with a short switch under an advisory lock, so
+    readers see the old or the new dataset, never a mix, and of concurrent uploads the last switch wins.
+    The superseded dataset is purged afterwards, outside the switch.
+    """
+    started = time.monotonic()
+    with transaction.atomic():
+        dataset = DealsDataset.objects.create(uploaded_by=user, filename=filename[:255])
+        dataset.rows = _copy_deals(dataset_id=dataset.pk, file=file)
+        if dataset.rows == 0:
+            raise DealsFileError("line 2: the file has a header but no deals")
+        copied = time.monotonic()
+        with connection.cursor() as cursor:
+            # Fresh statistics (ours included, in this transaction): without them the planner expects a
+            # handful of rows for the new dataset_id and sorts the whole dataset instead of hashing 500 groups.
+            cursor.execute(f"ANALYZE {Deal._meta.db_table} (dataset_id, customer, item)")
+        dataset.top_customers = dataset_top_customers_compute(dataset_id=dataset.pk)
+        computed = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWITCH_LOCK_KEY])
+        DealsDataset.objects.filter(is_current=True).update(is_current=False)
+        dataset.is_current = True
+        dataset.save(update_fields=["rows", "top_customers", "is_current"])
+        top, key = dataset.top_customers, top_customers_cache_key(dataset.pk)
+        transaction.on_commit(lambda: cache.set(key, top, CACHE_TIMEOUT))
+    logger.info(
+        "deals dataset %s loaded rows=%s copy=%.2fs top=%.2fs switch=%.3fs",
+        dataset.pk,
+        dataset.rows,
+        copied - started,
+        computed - copied,
+        time.monotonic() - computed,
+    )
+    _purge_after_switch()
+    return dataset
+
+
+def _purge_after_switch() -> None:
+    """Purge synchronously, or in a thread so the upload answers without waiting for a big DELETE.
+
+    A purge that dies (worker restart, DB error) is redone by the next one: it takes every superseded dataset.
+    """
+    if not settings.DEALS_PURGE_IN_BACKGROUND:
+        datasets_purge_superseded()
+        return
+    threading.Thread(target=_purge_in_thread, name=PURGE_THREAD_NAME, daemon=True).start()
+
+
+def _purge_in_thread() -> None:
+    try:
+        datasets_purge_superseded()
+    except DatabaseError:
+        logger.exception("deals purge failed; the next upload retries it")
+    finally:
+        connection.close()
+
+
+def datasets_purge_superseded() -> int:
+    """Delete the deals of every committed dataset that is no longer current (the dataset rows stay).
+
+    Datasets still loading are invisible to this transaction, so a concurrent upload is never touched.
+    """
+    started = time.monotonic()
+    with transaction.atomic():
+        superseded = list(DealsDataset.objects.filter(is_current=False, purged=False).values_list("pk", flat=True))
+        if not superseded:
+            return 0
+        # No reverse relations or signals: Django deletes with one DELETE ... WHERE, no fetching.
+        deleted, _ = Deal.objects.filter(dataset_id__in=superseded).delete()
+        DealsDataset.objects.filter(pk__in=superseded).update(purged=True, top_customers=[])
+    logger.info("deals datasets purged ids=%s deals=%s purge=%.2fs", superseded, deleted, time.monotonic() - started)
+    return deleted
+
+
+def deals_upload_too_large(*, request_bytes: int) -> bool:
+    """Whether a request body is over the limit before it is read (the multipart framing gets some slack)."""
+    return request_bytes > settings.DEALS_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+
+
+def deals_upload(*, file: UploadedFile | None, user: AbstractBaseUser | None, request_bytes: int = 0) -> DealsUpload:
+    """Handle one POST /deals: replace the dataset and record the attempt; DealsFileError on a bad file.
+
+    `file` is None when the field is missing or the request was too large to read (`request_bytes`).
+    """
+    started = time.monotonic()
+    filename = (file.name or "")[:255] if file is not None else ""
+    size = (file.size or 0) if file is not None else request_bytes
+    upload = DealsUpload(user=user, filename=filename, size=size)
+    try:
+        if deals_upload_too_large(request_bytes=request_bytes):
+            raise DealsFileError(
+                f"the request is {request_bytes} bytes, the file limit is {settings.DEALS_MAX_UPLOAD_BYTES} bytes"
+            )
+        if file is None:
+            raise DealsFileError('the "deals" file field is required (multipart/form-data)')
+        if size > settings.DEALS_MAX_UPLOAD_BYTES:
+            raise DealsFileError(f"the file is {size} bytes, the limit is {settings.DEALS_MAX_UPLOAD_BYTES} bytes")
+        if size == 0:
+            raise DealsFileError("line 1: the file is empty")
+        file.open("rb")
+        try:
+            dataset = dataset_replace(file=file.file, filename=filename, user=user)
+        finally:
+            file.close()
+    except DealsFileError as exc:
+        upload.status, upload.error = DealsUpload.Status.ERROR, exc.message
+        upload.duration = time.monotonic() - started
+        upload.save()
+        logger.info("deals upload rejected filename=%s error=%s", filename, exc.message)
+        raise
+    upload.status, upload.rows, upload.dataset = DealsUpload.Status.OK, dataset.rows, dataset
+    upload.duration = time.monotonic() - started
+    upload.save()
+    logger.info("deals upload done filename=%s rows=%s seconds=%.2f", filename, dataset.rows, upload.duration)
+    return upload

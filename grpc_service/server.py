@@ -1,0 +1,148 @@
+"""The gRPC BookService over the Django ORM, plus the standard health and reflection services."""
+
+import base64
+import binascii
+import functools
+import json
+import logging
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any, NamedTuple
+
+import grpc
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from books.exceptions import BookNotFoundError
+from books.models import Book
+from books.selectors import book_get, book_list
+from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = books_pb2.DESCRIPTOR.services_by_name["BookService"].full_name
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+PAGE_TOKEN_VERSION = 1
+
+
+class InvalidPageTokenError(ValueError):
+    pass
+
+
+def book_to_proto(book: Book) -> books_pb2.Book:
+    message = books_pb2.Book(
+        id=book.pk,
+        title=book.title,
+        authors=[books_pb2.Author(id=author.pk, name=author.name) for author in book.authors.all()],
+        rating_count=book.rating_count,
+    )
+    message.published_on.year = book.published_on.year
+    message.published_on.month = book.published_on.month
+    message.published_on.day = book.published_on.day
+    if book.rating is not None:
+        message.rating = float(book.rating)
+    message.created_at.FromDatetime(book.created_at)
+    message.updated_at.FromDatetime(book.updated_at)
+    return message
+
+
+def encode_page_token(*, after_id: int, author_id: int | None) -> str:
+    raw = json.dumps({"v": PAGE_TOKEN_VERSION, "after": after_id, "author": author_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str, *, author_id: int | None) -> int:
+    """The id the next page starts after; the token must come from a call with the same filter."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        after_id, token_author = data["after"], data["author"]
+        valid = data["v"] == PAGE_TOKEN_VERSION and isinstance(after_id, int) and after_id >= 0
+    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        raise InvalidPageTokenError("page_token is malformed") from exc
+    if not valid or isinstance(after_id, bool):
+        raise InvalidPageTokenError("page_token is malformed")
+    if token_author != author_id:
+        raise InvalidPageTokenError("page_token was issued for a different author_id filter")
+    return after_id
+
+
+def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Fresh DB connections around each call; a database outage answers UNAVAILABLE instead of UNKNOWN."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        close_old_connections()
+        try:
+            return method(self, request, context)
+        except (OperationalError, InterfaceError):
+            logger.warning("grpc: %s failed, database unavailable", method.__name__, exc_info=True)
+            context.abort(grpc.StatusCode.UNAVAILABLE, "database unavailable, retry later")
+        finally:
+            close_old_connections()
+
+    return wrapper
+
+
+class BookServicer(books_pb2_grpc.BookServiceServicer):
+    @rpc
+    def GetBook(self, request: books_pb2.GetBookRequest, context: grpc.ServicerContext) -> books_pb2.Book:
+        if request.id <= 0:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "id must be a positive integer")
+        try:
+            return book_to_proto(book_get(book_id=request.id))
+        except BookNotFoundError:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"book {request.id} not found")
+
+    @rpc
+    def ListBooks(
+        self, request: books_pb2.ListBooksRequest, context: grpc.ServicerContext
+    ) -> books_pb2.ListBooksResponse:
+        if not 0 <= request.page_size <= MAX_PAGE_SIZE:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"page_size must be between 0 and {MAX_PAGE_SIZE}")
+        page_size = request.page_size or DEFAULT_PAGE_SIZE
+        author_id = request.author_id if request.HasField("author_id") else None
+        if author_id is not None and author_id <= 0:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "author_id must be a positive integer")
+        after_id = 0
+        if request.page_token:
+            try:
+                after_id = decode_page_token(request.page_token, author_id=author_id)
+            except InvalidPageTokenError as exc:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        books = book_list(author_id=author_id)  # ordered by id, authors prefetched: 3 queries per page
+        # Keyset on id: a page is "the next page_size ids after the token", so inserts never shift it.
+        page = list(books.filter(pk__gt=after_id)[: page_size + 1])
+        next_token = ""
+        if len(page) > page_size:
+            page = page[:page_size]
+            next_token = encode_page_token(after_id=page[-1].pk, author_id=author_id)
+        return books_pb2.ListBooksResponse(
+            books=[book_to_proto(book) for book in page], next_page_token=next_token, total_size=books.count()
+        )
+
+
+class BookServer(NamedTuple):
+    server: grpc.Server
+    port: int  # the bound port (a free one when asked for 0)
+    health_servicer: health.HealthServicer
+
+
+def build_server(*, port: int, host: str = "[::]", max_workers: int | None = None) -> BookServer:
+    """A server (not started) with BookService, health (SERVING) and reflection."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS))
+    books_pb2_grpc.add_BookServiceServicer_to_server(BookServicer(), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+    )
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise RuntimeError(f"cannot listen on {host}:{port}")
+    return BookServer(server, bound, health_servicer)

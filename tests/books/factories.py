@@ -1,0 +1,41 @@
+import datetime
+
+import factory
+
+from books.models import Author, Book, Rating
+from tests.config.factories import UserFactory
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    bio = ""
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    """A book with one new author unless `authors=[...]` is given. Ratings go through `book_rate`."""
+
+    class Meta:
+        model = Book
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Book {n}")
+    published_on = factory.Sequence(lambda n: datetime.date(2000, 1, 1) + datetime.timedelta(days=n))
+
+    @factory.post_generation
+    def authors(obj, create, extracted, **kwargs):
+        if create:
+            obj.authors.set(extracted if extracted is not None else [AuthorFactory()])
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    """A bare Rating row (the book's sum/count are NOT updated); use `book_rate` for real ratings."""
+
+    class Meta:
+        model = Rating
+
+    user = factory.SubFactory(UserFactory)
+    book = factory.SubFactory(BookFactory)
+    score = 3

@@ -1,0 +1,79 @@
+"""Query counts are constant in the page size (an N+1 fails here). `forced_client` skips the JWT user lookup,
+which is one more query per request whatever the endpoint."""
+
+import pytest
+
+from books.services import book_rate
+from tests.books.factories import AuthorFactory, BookFactory
+from tests.config.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shelf():
+    """60 books, each with 2 of 10 authors; a few rated."""
+    authors = AuthorFactory.create_batch(10)
+    books = [BookFactory(authors=[authors[i % 10], authors[(i + 3) % 10]]) for i in range(60)]
+    rater = UserFactory()
+    for book in books[:20]:
+        book_rate(book_id=book.pk, user=rater, score=1 + book.pk % 5)
+    return {"authors": authors, "books": books}
+
+
+@pytest.mark.parametrize("limit", [1, 50])
+@pytest.mark.parametrize("query", ["", "&ordering=-rating", "&search=author", "&published_after=2000-01-01"])
+def test_book_list_is_three_queries_then_cached(forced_client, django_assert_num_queries, shelf, limit, query):
+    with django_assert_num_queries(3):  # count, page, authors prefetch
+        response = forced_client.get(f"/books?limit={limit}{query}")
+    assert len(response.json()["items"]) == limit
+    assert all(item["authors"] for item in response.json()["items"])
+    with django_assert_num_queries(0):
+        assert forced_client.get(f"/books?limit={limit}{query}").json() == response.json()
+
+
+@pytest.mark.parametrize("limit", [1, 50])
+def test_book_list_beyond_the_cached_pages_is_three_queries(
+    forced_client, django_assert_num_queries, shelf, limit, settings
+):
+    settings.BOOKS_CACHE_LIST_MAX_ROWS = 0
+    for _ in range(2):
+        with django_assert_num_queries(3):
+            forced_client.get(f"/books?limit={limit}&offset=5")
+
+
+@pytest.mark.parametrize("authors_count", [1, 10])
+def test_book_detail_is_three_queries_then_one(forced_client, django_assert_num_queries, authors_count):
+    book = BookFactory(authors=AuthorFactory.create_batch(authors_count))
+    book_rate(book_id=book.pk, user=forced_client.user, score=3)
+    with django_assert_num_queries(3):  # book, authors, my_rating
+        response = forced_client.get(f"/books/{book.pk}")
+    assert len(response.json()["authors"]) == authors_count
+    with django_assert_num_queries(1):  # my_rating only
+        assert forced_client.get(f"/books/{book.pk}").json() == response.json()
+
+
+@pytest.mark.parametrize("books_count", [1, 50])
+def test_author_detail_is_two_queries_then_none(forced_client, django_assert_num_queries, books_count):
+    author = AuthorFactory()
+    for _ in range(books_count):
+        BookFactory(authors=[author, AuthorFactory()])
+    with django_assert_num_queries(2):  # author with books_count, top books
+        response = forced_client.get(f"/authors/{author.pk}")
+    assert response.json()["books_count"] == books_count
+    assert len(response.json()["top_books"]) == min(books_count, 5)
+    with django_assert_num_queries(0):
+        forced_client.get(f"/authors/{author.pk}")
+
+
+@pytest.mark.parametrize("limit", [1, 50])
+def test_author_list_is_two_queries(forced_client, django_assert_num_queries, shelf, limit):
+    AuthorFactory.create_batch(50)
+    with django_assert_num_queries(2):  # count, page with books_count
+        response = forced_client.get(f"/authors?limit={limit}")
+    assert len(response.json()["items"]) == limit
+
+
+def test_jwt_adds_one_user_query(auth_client, django_assert_num_queries, shelf):
+    with django_assert_num_queries(4):
+        auth_client.get("/books?limit=50")

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from books import api
 
@@ -8,6 +8,4 @@ urlpatterns = [
     path("books/<int:book_id>/rating", api.BookRatingApi.as_view(), name="book-rating"),
     path("authors", api.AuthorsApi.as_view(), name="authors"),
     path("authors/<int:author_id>", api.AuthorApi.as_view(), name="author"),
-    # Anything else under these prefixes (`/books/abc`, `/authors/1/x`): a JSON 404, not Django's HTML page.
-    re_path(r"^(?:books|authors)/", api.UnknownPathApi.as_view()),
 ]

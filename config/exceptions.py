@@ -7,7 +7,7 @@ Services raise `DomainError` subclasses that know nothing about HTTP; they are m
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -59,3 +59,13 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     view = context.get("view")
     logger.exception("unhandled error in %s", type(view).__name__ if view else "view", exc_info=exc)
     return Response({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """`handler404`: an unknown URL answers JSON like every endpoint, not Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    """`handler500`: errors outside DRF views (middleware, plain Django views) answer JSON too."""
+    return JsonResponse({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

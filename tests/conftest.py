@@ -103,6 +103,8 @@ def gunicorn_server(transactional_db, closed_port, gunicorn_env):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
+        # Served as in production: DEBUG off (JSON 404/500 handlers, no debug pages).
+        "DEBUG": "0",
         "WEB_PORT": str(closed_port),
         "WEB_CONCURRENCY": "2",
         "WEB_THREADS": "4",

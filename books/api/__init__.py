@@ -2,6 +2,5 @@
 
 from books.api.authors import AuthorApi, AuthorsApi
 from books.api.books import BookApi, BookRatingApi, BooksApi
-from books.api.not_found import UnknownPathApi
 
-__all__ = ["AuthorApi", "AuthorsApi", "BookApi", "BookRatingApi", "BooksApi", "UnknownPathApi"]
+__all__ = ["AuthorApi", "AuthorsApi", "BookApi", "BookRatingApi", "BooksApi"]

@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")  # tests never depend on a developer's .env
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("API_KEY", "test-api-key")
+# Not the development default, so servers started by tests may run with DEBUG off and accept the same JWTs.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-shared-by-tests-and-their-servers")
 
 from .base import *  # noqa: E402, F403
 from .base import CACHES  # noqa: E402
@@ -22,6 +24,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AUTH_THROTTLE_RATE = "10000/min"
+# Servers started by tests run with DEBUG off and no collectstatic: whitenoise serves from the app finders.
+WHITENOISE_USE_FINDERS = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Parallel test runs on one server (several checkouts, xdist workers) need distinct database names.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_app")}  # noqa: F405

@@ -50,3 +50,12 @@ def test_malformed_json_is_a_400_not_a_500(client):
     response = client.post("/auth/register", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/no-such-endpoint", "/pets/not-a-uuid/photo/x", "/waste/organizations/abc"])
+def test_unknown_urls_answer_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}

@@ -6,7 +6,7 @@ Services raise `DomainError` subclasses that know nothing about HTTP; they are m
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,6 +49,14 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         body: dict = {"detail": exc.message, "code": exc.code}
         body.update({key: value for key, value in exc.context.items() if key not in body})
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        logger.warning("suspicious request refused: %s", exc)
+        return Response({"detail": "Bad request.", "code": "bad_request"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,6 +1,6 @@
 """Schemathesis against the live OpenAPI document of a running gunicorn, every operation, strict checks.
 
-`make test` runs a bounded number of examples (FUZZ_MAX_EXAMPLES, default 15); `make fuzz` a longer run.
+`make test` runs a bounded number of examples (FUZZ_MAX_EXAMPLES, default 20); `make fuzz` a longer run.
 """
 
 import os
@@ -39,7 +39,7 @@ def test_every_operation_survives_generated_requests(live_gunicorn, tmp_path):
             "--checks",
             CHECKS,
             "--max-examples",
-            os.environ.get("FUZZ_MAX_EXAMPLES", "15"),
+            os.environ.get("FUZZ_MAX_EXAMPLES", "20"),
             "--phases",
             "examples,coverage,fuzzing",
             "--workers",

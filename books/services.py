@@ -218,3 +218,16 @@ def author_delete(*, author_id: int) -> None:
     for book in Book.objects.filter(pk__in=book_ids).prefetch_related("authors").order_by("pk"):
         _record_book_event(OutboxEvent.Type.BOOK_UPDATED, book)
     invalidate_on_commit(book_ids=book_ids, author_ids=[author_id])
+
+
+@transaction.atomic
+def user_ratings_withdraw(*, user: AbstractBaseUser) -> int:
+    """Withdraw every score of a user, book by book in id order (the lock order), keeping the counters exact.
+
+    Runs before a user is deleted (books/signals.py): the cascade would otherwise drop the Rating rows without
+    updating `rating_sum`/`rating_count`.
+    """
+    book_ids = list(Rating.objects.filter(user_id=user.pk).order_by("book_id").values_list("book_id", flat=True))
+    for book_id in book_ids:
+        book_rating_withdraw(book_id=book_id, user=user)
+    return len(book_ids)

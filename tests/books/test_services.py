@@ -226,3 +226,18 @@ class TestAuthors:
         assert [book.title for book in top] == ["D", "C", "B", "E", "A"]
         assert len(author_top_books(author_id=author.pk, limit=10)) == 7
         assert [book.title for book in author_top_books(author_id=author.pk, limit=10)][-2:] == ["F", "G"]
+
+
+def test_deleting_a_user_withdraws_their_scores():
+    book, other_book = BookFactory(), BookFactory()
+    leaving, staying = UserFactory(), UserFactory()
+    book_rate(book_id=book.id, user=leaving, score=1)
+    book_rate(book_id=book.id, user=staying, score=4)
+    book_rate(book_id=other_book.id, user=leaving, score=5)
+
+    leaving.delete()
+
+    book.refresh_from_db()
+    other_book.refresh_from_db()
+    assert (book.rating_sum, book.rating_count, book.rating) == (4, 1, Decimal("4.00"))
+    assert (other_book.rating_sum, other_book.rating_count, other_book.rating) == (0, 0, None)

@@ -1,0 +1,57 @@
+"""Errors of the waste domain; config.exceptions maps them to HTTP once."""
+
+from config.exceptions import DomainError, NotFoundError
+
+
+class OrganizationNotFoundError(NotFoundError):
+    """Organization not found."""
+
+    code = "organization_not_found"
+
+
+class StorageNotFoundError(NotFoundError):
+    """Storage not found."""
+
+    code = "storage_not_found"
+
+
+class RouteNotFoundError(NotFoundError):
+    """Route not found."""
+
+    code = "route_not_found"
+
+
+class WasteLimitExceededError(DomainError):
+    """Generating this much would exceed the organization's limit."""
+
+    code = "limit_exceeded"
+
+
+class WasteTypeNotProducedError(DomainError):
+    """The organization does not produce this waste type."""
+
+    code = "type_not_produced"
+
+
+class WasteTypeNotEquippedError(DomainError):
+    """The storage is not equipped for this waste type."""
+
+    code = "type_not_equipped"
+
+
+class CapacityBelowStoredError(DomainError):
+    """A capacity (or limit) cannot drop below what is already held."""
+
+    code = "below_stored"
+
+
+class RouteInvalidError(DomainError):
+    """The route breaks a rule of the network."""
+
+    code = "route_invalid"
+
+
+class NameTakenError(DomainError):
+    """The name is already used."""
+
+    code = "name_taken"

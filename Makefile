@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
-export DJANGO_SETTINGS_MODULE ?= config.settings.base
 # Procfile commands (gunicorn, python) must resolve to the virtualenv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 PYTEST_ARGS ?= -n auto

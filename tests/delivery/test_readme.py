@@ -9,10 +9,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import grpc
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import database_url
+from tests.grpc_service.fixtures import broker_fixture, make_book  # noqa: F401 - broker_fixture is a fixture
+from tests.grpc_service.test_main import Sidecar
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -63,3 +66,30 @@ def test_every_readme_example_runs(live_gunicorn):
         f"README example {ran[-1] if ran else '?'} failed:\n{result.stderr[-3000:]}\n{result.stdout[-2000:]}"
     )
     assert len(ran) == len(BASH_BLOCKS)
+
+
+PYTHON_GRPC_BLOCKS = [
+    block
+    for block in re.findall(r"^```python\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
+    if "grpc.insecure_channel" in block
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_the_python_grpc_client_example_runs(broker):
+    assert PYTHON_GRPC_BLOCKS, "README has no Python gRPC client example"
+    for number in range(7):
+        make_book(f"Example book {number}")
+    sidecar = Sidecar(BOOK_EVENTS_EXCHANGE=broker.topology.exchange, BOOK_EVENTS_QUEUE=broker.topology.queue)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{sidecar.port}") as channel:
+            grpc.channel_ready_future(channel).result(timeout=20)
+        for block in PYTHON_GRPC_BLOCKS:
+            code = block.replace("localhost:50051", f"127.0.0.1:{sidecar.port}")
+            python = str(ROOT / ".venv/bin/python")
+            result = subprocess.run([python, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            assert "Example book 6" in result.stdout
+    finally:
+        assert sidecar.terminate() == 0

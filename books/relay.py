@@ -97,7 +97,8 @@ def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
     """Publish up to `batch_size` unsent rows in id order; returns how many were published.
 
     The rows stay locked until their `published_at` is committed. When the broker fails mid-batch, the rows
-    it already confirmed are still marked published before the error propagates.
+    it already confirmed are still marked published before the error propagates, with their count in the error's
+    `published` attribute.
     """
     published: list[int] = []
     error: BaseException | None = None
@@ -119,6 +120,7 @@ def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
     if published:
         logger.info("relay: published %d events, last id %d", len(published), published[-1])
     if error is not None:
+        error.published = len(published)
         raise error
     return len(published)
 
@@ -193,6 +195,9 @@ class Relay:
                 if sent < self.batch_size:
                     break
         except BROKER_ERRORS as exc:
+            # The rows confirmed before the failure were marked published; count them too.
+            count += getattr(exc, "published", 0)
+            self.published_total += getattr(exc, "published", 0)
             # Unsent rows stay in the outbox; the next NOTIFY or sweep retries with a fresh connection.
             logger.warning(
                 "relay: broker unavailable (%s: %s), next try in %.1fs", type(exc).__name__, exc, self.sweep_seconds

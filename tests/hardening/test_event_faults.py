@@ -143,39 +143,48 @@ def other_backends() -> int:
 
 
 # --- 1. RabbitMQ down during 200 book writes -------------------------------------------------------------------
+CUT_AFTER = 40  # writes before the broker goes away
+
+
 def test_rabbitmq_down_during_200_writes_then_every_event_is_handled_once(
     auth_client, broker, amqp_proxy, run_relay, run_consumer, consumed_log
 ):
     consumer = run_consumer(amqp_url=amqp_proxy.url)
     relay = run_relay(amqp_url=amqp_proxy.url)
-    assert wait_until(lambda: relay.relay.publisher.connected and relay.relay.listening.is_set(), timeout=15)
+    # The relay connects to the broker, then LISTENs; `publisher.connected` is only safe to read once it LISTENs.
+    assert wait_until(relay.relay.listening.is_set, timeout=15)
+    assert relay.relay.publisher.connected
     response = auth_client.post("/authors", {"name": "Octavia E. Butler"}, format="json")
     assert response.status_code == 201, response.content
     author_id = response.json()["id"]
 
-    amqp_proxy.cut()  # both connections drop, new ones are refused: a broker outage as the clients see it
     statuses: list[tuple[str, int]] = []
-    book_ids = []
-    for index in range(120):
-        response = auth_client.post(
-            "/books", {"title": f"Book {index}", "published_on": "1993-10-01", "author_ids": [author_id]}, format="json"
-        )
-        statuses.append(("POST", response.status_code))
-        book_ids.append(response.json().get("id"))
-    for book_id in book_ids[:50]:
-        response = auth_client.patch(f"/books/{book_id}", {"title": f"Book {book_id} (revised)"}, format="json")
-        statuses.append(("PATCH", response.status_code))
-    for book_id in book_ids[:30]:
-        statuses.append(("DELETE", auth_client.delete(f"/books/{book_id}").status_code))
+    book_ids: list[int] = []
+    for index in range(200):  # 120 creates, 50 renames, 30 deletes
+        if index == CUT_AFTER:
+            # Both connections drop and new ones are refused: a broker outage as the clients see it. The relay
+            # may be publishing the first writes' events right now.
+            amqp_proxy.cut()
+            last_before_cut = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        if index < 120:
+            payload = {"title": f"Book {index}", "published_on": "1993-10-01", "author_ids": [author_id]}
+            response = auth_client.post("/books", payload, format="json")
+            book_ids.append(response.json().get("id"))
+            statuses.append(("POST", response.status_code))
+        elif index < 170:
+            book_id = book_ids[index - 120]
+            response = auth_client.patch(f"/books/{book_id}", {"title": f"Book {book_id} (revised)"}, format="json")
+            statuses.append(("PATCH", response.status_code))
+        else:
+            statuses.append(("DELETE", auth_client.delete(f"/books/{book_ids[index - 170]}").status_code))
 
     expected = {"POST": 201, "PATCH": 200, "DELETE": 204}
-    assert len(statuses) == 200
     assert [status for method, status in statuses if status != expected[method]] == []
     outbox = dict(OutboxEvent.objects.values_list("event_id", "type"))
     assert len(outbox) == 200
-    # Nothing got through while the broker was unreachable.
-    assert not OutboxEvent.objects.filter(published_at__isnull=False).exists()
-    assert ConsumedEvent.objects.count() == 0
+    # Nothing written during the outage got through.
+    assert not OutboxEvent.objects.filter(id__gt=last_before_cut, published_at__isnull=False).exists()
+    assert ConsumedEvent.objects.count() <= CUT_AFTER
     assert not consumer.ready.is_set()
 
     amqp_proxy.restore()
@@ -190,7 +199,11 @@ def test_rabbitmq_down_during_200_writes_then_every_event_is_handled_once(
     assert sorted(map(str, handled)) == sorted(map(str, outbox))
     lines = [CONSUMED.match(line).groupdict() for line in consumed_lines(consumed_log)]
     assert Counter(line["event_id"] for line in lines) == Counter(str(event_id) for event_id in outbox)
-    assert [line for line in consumed_log if line.startswith("duplicate event")] == []
+    # Delivery is at least once: a message the broker took just as the proxy was cut, before its confirm reached
+    # the relay, is published again, and deliveries the consumer had not acked are redelivered. The consumer's
+    # dedup by event_id turns any such copy into a "duplicate event" line, never a second handling.
+    duplicates = [line.split()[2] for line in consumed_log if line.startswith("duplicate event ")]
+    assert {f"event_id={line['event_id']}" for line in lines}.issuperset(duplicates)
     # Per book, the consumer saw the changes in the order they were made.
     for position, book_id in enumerate(book_ids):
         types = [line["type"] for line in lines if line["book_id"] == str(book_id)]
@@ -245,6 +258,18 @@ def test_grpc_sidecar_recovers_when_its_database_connections_are_killed(children
 
 
 # --- 3. SIGTERM to the gRPC sidecar mid-load -------------------------------------------------------------------
+CLIENTS = 6
+
+
+def waiting_on_a_lock(cursor) -> int:
+    # Inside a transaction pg_stat_activity is a snapshot taken at the first read: drop it to see the present.
+    cursor.execute("SELECT pg_stat_clear_snapshot()")
+    cursor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    return cursor.fetchone()[0]
+
+
 @dataclass
 class Call:
     started: float
@@ -253,8 +278,8 @@ class Call:
 
 
 def test_grpc_sidecar_finishes_calls_in_flight_on_sigterm_and_exits_0(children, broker):
-    for index in range(100):
-        make_book(f"Book {index}", authors=(f"Author {index}", f"Co-author {index}"))
+    for index in range(50):
+        make_book(f"Book {index}", authors=(f"Author {index}",))
     sidecar, port = start_sidecar(children, broker)
     calls: list[Call] = []
     stop = threading.Event()
@@ -266,37 +291,45 @@ def test_grpc_sidecar_finishes_calls_in_flight_on_sigterm_and_exits_0(children, 
             while not stop.is_set():
                 started = time.monotonic()
                 try:
-                    stub.ListBooks(books_pb2.ListBooksRequest(page_size=100), timeout=15)
-                    code = grpc.StatusCode.OK
+                    reply = stub.ListBooks(books_pb2.ListBooksRequest(page_size=100), timeout=20)
+                    code = grpc.StatusCode.OK if reply.total_size == 50 else grpc.StatusCode.DATA_LOSS
                 except grpc.RpcError as error:
                     code = error.code()
-                    print("DBGERR", started - time.monotonic(), error.code(), error.details())
                 calls.append(Call(started, time.monotonic(), code))
                 if code != grpc.StatusCode.OK:
                     return
 
-        threads = [threading.Thread(target=load) for _ in range(6)]
+        threads = [threading.Thread(target=load) for _ in range(CLIENTS)]
         for thread in threads:
             thread.start()
-        assert wait_until(lambda: len(calls) >= 30, timeout=20), "the load did not start"
-        signalled = time.monotonic()
-        sidecar.process.send_signal(signal.SIGTERM)
         try:
+            assert wait_until(lambda: len(calls) >= 30, timeout=20), "the load did not start"
+            # Hold the books table so that every client's next call is provably executing in the server (its
+            # worker waits on the lock) when the signal arrives: those are the calls in flight.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE books_book IN ACCESS EXCLUSIVE MODE")
+                blocked = wait_until(lambda: waiting_on_a_lock(cursor) >= CLIENTS, timeout=10)
+                assert blocked, Counter(call.code.name for call in calls)
+                signalled = time.monotonic()
+                sidecar.process.send_signal(signal.SIGTERM)
+                time.sleep(1)  # the server is in its grace period, waiting for them
+                assert sidecar.process.poll() is None, sidecar.output
             exit_code = sidecar.process.wait(timeout=30)
         finally:
             stop.set()
             for thread in threads:
-                thread.join(20)
+                thread.join(30)
     sidecar.kill()
     assert exit_code == 0, sidecar.output
-    print("DBG", len(calls), Counter((c.started < signalled - 0.005, c.finished > signalled, c.code.name) for c in calls))
 
-    # A call sent well before the signal (5 ms: it had certainly reached the server) is in flight: it finishes OK.
-    in_flight = [call for call in calls if call.started < signalled - 0.005]
-    assert in_flight and {call.code for call in in_flight} == {grpc.StatusCode.OK}
-    assert any(call.finished > signalled for call in in_flight), "no call was in flight at the signal"
-    # Later calls either made it before the listener closed or were refused; nothing was cut off or failed.
-    assert {call.code for call in calls} <= {grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE}
+    in_flight = [call for call in calls if call.started < signalled < call.finished]
+    assert len(in_flight) == CLIENTS
+    assert {call.code for call in calls if call.started < signalled} == {grpc.StatusCode.OK}
+    # Calls sent after the signal are refused: UNAVAILABLE (GOAWAY, or connection refused once the listener is
+    # closed), or CANCELLED when gRPC core had received the stream but not yet handed it to a worker as the
+    # shutdown began (such a call never ran). Nothing else: no UNKNOWN/INTERNAL, no DEADLINE_EXCEEDED.
+    late = {call.code for call in calls if call.started > signalled}
+    assert late <= {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
 
 
 # --- 4. SIGTERM to the relay mid-publishing --------------------------------------------------------------------

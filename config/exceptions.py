@@ -6,6 +6,8 @@ Services raise `DomainError` subclasses that know nothing about HTTP; they are m
 
 import logging
 
+import psycopg
+from django import db
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -44,6 +46,10 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+# A lost or refused database connection is an outage, not a bug: 503 and the client may retry.
+DATABASE_UNAVAILABLE = (db.OperationalError, db.InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, DomainError):
         body: dict = {"detail": exc.message, "code": exc.code}
@@ -65,6 +71,13 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if response is not None:
         return response
     view = context.get("view")
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("database unavailable in %s", type(view).__name__ if view else "view", exc_info=exc)
+        return Response(
+            {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     logger.exception("unhandled error in %s", type(view).__name__ if view else "view", exc_info=exc)
     return Response({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 

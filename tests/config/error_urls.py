@@ -1,5 +1,6 @@
 """Views that fail on purpose, to test the project-wide exception handler."""
 
+from django.db import OperationalError
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
@@ -33,3 +34,13 @@ urlpatterns = [
     path("missing", MissingApi.as_view()),
     path("conflict", ConflictApi.as_view()),
 ]
+
+
+class DatabaseDownApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise OperationalError("connection to server at 127.0.0.1 failed")
+
+
+urlpatterns.append(path("database-down", DatabaseDownApi.as_view()))

@@ -59,3 +59,11 @@ def test_unknown_urls_answer_json_404(client, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.urls("tests.config.error_urls")
+def test_a_lost_database_is_a_503_with_retry_after(client):
+    response = client.get("/database-down")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["code"] == "database_unavailable"

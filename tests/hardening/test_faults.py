@@ -1,15 +1,17 @@
 """Outages of real services: Redis unreachable, PostgreSQL connections killed, gunicorn stopped mid-load."""
 
+import io
 import os
 import threading
 import time
 import urllib.error
 import urllib.request
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection, connections
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -135,3 +137,81 @@ def test_gunicorn_finishes_in_flight_requests_on_sigterm(gunicorn_server):
         thread.join(timeout=90)
     assert gunicorn_server.process.wait(timeout=60) == 0
     assert outcomes == [200] * 8
+
+
+class PausingFile(io.RawIOBase):
+    """A file that serves `head`, then blocks until `resume` is set, then serves `tail`."""
+
+    def __init__(self, head: bytes, tail: bytes) -> None:
+        self.parts, self.resume = [head, tail], threading.Event()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if len(self.parts) == 1:
+            self.resume.wait(timeout=30)
+        if not self.parts or not self.parts[0]:
+            return 0
+        chunk, self.parts[0] = self.parts[0][: len(buffer)], self.parts[0][len(buffer) :]
+        if not self.parts[0]:
+            self.parts.pop(0)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def copy_backend_pid(timeout: float = 20) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query ILIKE 'COPY%%' AND pid <> pg_backend_pid()"
+            )
+            row = cursor.fetchone()
+        if row:
+            return row[0]
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_deals_upload_cut_mid_copy_leaves_the_previous_dataset(closed_port):
+    from deals.models import Deal
+    from deals.selectors import deals_top_customers
+    from deals.services import dataset_replace
+    from tests.deals.conftest import SMALL_CSV, SMALL_EXPECTED
+
+    dataset_replace(file=io.BytesIO(SMALL_CSV.encode()))
+    rows_before = Deal.objects.count()
+    big = deals_csv(200_000)
+    half = len(big) // 2
+    stream = PausingFile(big[:half], big[half:])
+    outcome: list[object] = []
+
+    def replace() -> None:
+        try:
+            outcome.append(dataset_replace(file=io.BufferedReader(stream)))
+        except Exception as error:  # noqa: BLE001 - the test inspects what the cut produced
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    uploader = threading.Thread(target=replace)
+    uploader.start()
+    pid = copy_backend_pid()
+    assert pid is not None, "the upload never reached COPY"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    stream.resume.set()
+    uploader.join(timeout=60)
+
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], OperationalError | psycopg.OperationalError), outcome
+    # Readers see the previous dataset: no half-copied rows, the same top-5 answer (also with Redis down).
+    assert Deal.objects.count() == rows_before
+    assert deals_top_customers() == SMALL_EXPECTED
+    unreachable = {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
+    with override_settings(CACHES={"default": unreachable}):
+        assert deals_top_customers() == SMALL_EXPECTED

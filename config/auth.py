@@ -22,6 +22,14 @@ ERROR_401 = OpenApiResponse(description='Missing, invalid or expired credentials
 ERROR_429 = OpenApiResponse(description='Too many requests from this IP: `{"detail": "..."}`')
 
 
+TOKEN_RESPONSES = {
+    200: OpenApiResponse(examples=[OpenApiExample("tokens", {"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi..."})]),
+    400: ERROR_400,
+    401: ERROR_401,
+    429: ERROR_429,
+}
+
+
 class AuthRateThrottle(AnonRateThrottle):
     """Per-IP limit for the credential endpoints; the rate is read from settings on every request."""
 
@@ -91,14 +99,7 @@ class TokenApi(TokenObtainPairView):
         tags=["auth"],
         summary="Exchange username and password for an access and a refresh token",
         auth=[],
-        responses={
-            200: OpenApiResponse(
-                examples=[OpenApiExample("tokens", {"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi..."})]
-            ),
-            400: ERROR_400,
-            401: ERROR_401,
-            429: ERROR_429,
-        },
+        responses=TOKEN_RESPONSES,
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)
@@ -111,14 +112,7 @@ class TokenRefreshApi(TokenRefreshView):
         tags=["auth"],
         summary="Exchange a refresh token for a new access and refresh token (the old refresh is blacklisted)",
         auth=[],
-        responses={
-            200: OpenApiResponse(
-                examples=[OpenApiExample("tokens", {"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi..."})]
-            ),
-            400: ERROR_400,
-            401: ERROR_401,
-            429: ERROR_429,
-        },
+        responses=TOKEN_RESPONSES,
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)

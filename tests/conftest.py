@@ -50,12 +50,16 @@ def auth_client(user) -> APIClient:
     return client
 
 
-@pytest.fixture
-def closed_port() -> int:
+def free_port() -> int:
     """A local TCP port with nothing listening (bound, then released)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return free_port()
 
 
 ROOT = Path(__file__).resolve().parents[1]

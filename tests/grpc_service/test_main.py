@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,16 +15,11 @@ from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
+from tests.conftest import free_port
 from tests.grpc_service.fixtures import child_database_url, make_book, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Sidecar:

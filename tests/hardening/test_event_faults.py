@@ -14,7 +14,6 @@ Each test has its own exchange and queues (tests/grpc_service/fixtures.py), so x
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ from books.models import OutboxEvent
 from books.outbox import outbox_record
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 from grpc_service.models import ConsumedEvent
-from tests.conftest import database_url
+from tests.conftest import database_url, free_port
 from tests.grpc_service.fixtures import (  # noqa: F401 - fixtures used by name
     amqp_proxy_fixture,
     broker_fixture,
@@ -51,10 +50,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Child:

@@ -80,5 +80,7 @@ def deals_top_customers() -> list[dict]:
     current = DealsDataset.objects.filter(is_current=True).values_list("pk", "top_customers").first()
     if current is None:
         return []
-    cache.set(top_customers_cache_key(current[0]), current[1], CACHE_TIMEOUT)
-    return current[1]
+    # jsonb does not keep key order; rebuild each entry so every answer reads username, spent_money, gems.
+    top = [{key: customer[key] for key in ("username", "spent_money", "gems")} for customer in current[1]]
+    cache.set(top_customers_cache_key(current[0]), top, CACHE_TIMEOUT)
+    return top

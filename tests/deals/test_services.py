@@ -190,3 +190,10 @@ def test_dataset_top_customers_compute_sums_exactly():
         {"username": "a", "spent_money": 0.3, "gems": ["x"]},
         {"username": "b", "spent_money": 0.3, "gems": ["x"]},
     ]
+
+
+@pytest.mark.django_db
+def test_the_answer_keeps_its_key_order_when_read_back_from_the_database():
+    dataset_replace(file=io.BytesIO(SMALL_CSV.encode()))
+    cache.delete_pattern("*")
+    assert [list(customer) for customer in deals_top_customers()] == [["username", "spent_money", "gems"]] * 5

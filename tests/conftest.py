@@ -1,14 +1,18 @@
 """Shared fixtures. Every test talks to the real PostgreSQL, Redis and RabbitMQ of the machine."""
 
+import functools
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -50,6 +54,39 @@ def auth_client(user) -> APIClient:
     return client
 
 
+def run_in_threads(*targets: Callable[[], object], timeout: float = 120) -> list[object]:
+    """Start the callables together (behind a barrier), each in its own thread with its own database connection.
+
+    Returns what each returned or raised, in order; fails when a thread is still running after `timeout`
+    (a deadlock or a hang).
+    """
+    barrier = threading.Barrier(len(targets))
+    results: list[object] = [None] * len(targets)
+
+    def runner(index: int, target: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = target()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(index, target)) for index, target in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    return results
+
+
+def errors_of_concurrent(work: Callable[[int], None], count: int, timeout: float = 120) -> list[BaseException]:
+    """Run `work(0)` … `work(count - 1)` at once (see `run_in_threads`); the exceptions they raised."""
+    results = run_in_threads(*(functools.partial(work, index) for index in range(count)), timeout=timeout)
+    return [result for result in results if isinstance(result, BaseException)]
+
+
 def free_port() -> int:
     """A local TCP port with nothing listening (bound, then released)."""
     with socket.socket() as sock:
@@ -78,10 +115,67 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 
 
 def database_url() -> str:
-    """The URL of the database this test process uses (the test database)."""
+    """DATABASE_URL of the test database this process uses, for servers and child processes a test starts."""
     db = connections["default"].settings_dict
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    return f"postgres://{db['USER'] or 'postgres'}@{host}:{port}/{db['NAME']}"
+    credentials = quote(db["USER"] or "postgres", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+
+
+def terminate_other_connections() -> int:
+    """pg_terminate_backend every other connection to this test database (xdist workers each have their own)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+class ChildProcess:
+    """`python <args>` as a child process over the test database; stdout and stderr kept line by line."""
+
+    def __init__(self, args: list[str], **env: str) -> None:
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url(),
+            **env,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, then the exit code (killed, and the test fails on the timeout, if it does not stop in time)."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.reader.join(5)
 
 
 @pytest.fixture

@@ -1,44 +1,21 @@
 """Concurrent scores against the real PostgreSQL: the book's counters always equal the truth of the Rating rows."""
 
 import random
-import threading
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Count, Sum
 
 from books.models import Book, Rating
 from books.services import book_rate, book_rating_withdraw
 from tests.books.factories import BookFactory
+from tests.conftest import errors_of_concurrent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
 RATINGS_PER_THREAD = 50
-
-
-def run_in_threads(work: Callable[[int], None], threads: int = THREADS) -> None:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads)
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=target, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert not errors, errors
 
 
 def assert_counters_match_the_rows(book: Book) -> None:
@@ -73,7 +50,7 @@ def test_eight_threads_of_fifty_ratings_with_rerates():
         for user in rng.sample(mine, 3):  # withdrawals
             book_rating_withdraw(book_id=book.pk, user=user)
 
-    run_in_threads(work)
+    assert errors_of_concurrent(work, THREADS) == []
     assert Rating.objects.filter(book=book).count() == THREADS * (RATINGS_PER_THREAD - 3)
     assert_counters_match_the_rows(book)
 
@@ -87,7 +64,7 @@ def test_one_user_rerating_from_many_threads_at_once():
         for round_ in range(20):
             book_rate(book_id=book.pk, user=user, score=1 + (index + round_) % 5)
 
-    run_in_threads(work)
+    assert errors_of_concurrent(work, THREADS) == []
     assert Rating.objects.filter(book=book, user=user).count() == 1
     assert_counters_match_the_rows(book)
     assert book.rating_count == 1
@@ -109,7 +86,7 @@ def test_rates_and_withdrawals_of_the_same_users_interleaved():
             else:
                 book_rate(book_id=book.pk, user=user, score=rng.randint(1, 5))
 
-    run_in_threads(work)
+    assert errors_of_concurrent(work, THREADS) == []
     assert_counters_match_the_rows(book)
 
 
@@ -138,7 +115,7 @@ def test_author_delete_racing_book_writes_never_leaves_a_book_without_authors():
             except (UnknownAuthorsError, AuthorIsSoleAuthorError) as exc:
                 outcomes.append(type(exc).__name__)
 
-        run_in_threads(work, threads=6)
+        assert errors_of_concurrent(work, 6) == []
         assert len(outcomes) == 6
         assert not Book.objects.filter(authors__isnull=True).exists()
         if not Author.objects.filter(pk=doomed.pk).exists():

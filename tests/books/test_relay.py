@@ -15,10 +15,10 @@ from django.db import connection, connections
 
 from books.models import OutboxEvent
 from books.relay import SCHEMA_VERSION, Publisher, Relay, envelope, relay_batch
+from tests.conftest import database_url
 from tests.grpc_service.fixtures import (  # noqa: F401
     amqp_proxy_fixture,
     broker_fixture,
-    child_database_url,
     publisher_fixture,
     record_event,
     run_relay_fixture,
@@ -148,7 +148,7 @@ def test_relay_events_command_stops_cleanly_on_sigterm(broker):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": child_database_url(),
+        "DATABASE_URL": database_url(),
         "TEST_DB_NAME": db["NAME"],
         "CONN_MAX_AGE": "0",
     }

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 
 from deals.demo import seed
 from deals.exceptions import DealsFileError
 from deals.models import Deal, DealsDataset
 from deals.selectors import dataset_top_customers_compute, deals_top_customers, top_customers_cache_key
 from deals.services import PURGE_THREAD_NAME, dataset_replace, datasets_purge_superseded
+from tests.conftest import run_in_threads
 from tests.deals.conftest import SMALL_CSV, SMALL_EXPECTED, TWO_CUSTOMERS_CSV, TWO_CUSTOMERS_EXPECTED
 from tests.deals.factories import DealFactory, DealsDatasetFactory
 
@@ -26,28 +26,6 @@ def generated_csv(customer_prefix: str, rows: int, *, bad_last_row: bool = False
     if bad_last_row:
         lines.append(f"{customer_prefix}0,gem0,1,zero,2020-01-01 00:00:00\n")
     return "".join(lines).encode()
-
-
-def run_in_threads(*targets) -> list:
-    """Start the callables together; return what each returned or raised."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def runner(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index, target)) for index, target in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

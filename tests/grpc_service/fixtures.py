@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import grpc
 import pika
@@ -28,15 +27,6 @@ from grpc_service.consumer import EventConsumer, Topology
 from grpc_service.generated.books.v1 import books_pb2_grpc
 from grpc_service.server import build_server
 from tests.books.factories import AuthorFactory, BookFactory
-
-
-def child_database_url() -> str:
-    """DATABASE_URL of the test database, for child processes (relay_events, python -m grpc_service)."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "postgres", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float = 20, interval: float = 0.05) -> bool:

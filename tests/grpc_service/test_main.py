@@ -1,11 +1,6 @@
 """`python -m grpc_service` as a process: serves on GRPC_PORT, logs consumed events to stdout, stops on SIGTERM."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import threading
 import uuid
 from pathlib import Path
 
@@ -15,52 +10,27 @@ from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
-from tests.conftest import free_port
-from tests.grpc_service.fixtures import child_database_url, make_book, wait_until
+from tests.conftest import ChildProcess, free_port
+from tests.grpc_service.fixtures import make_book, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Sidecar:
-    """The process with its stdout collected line by line."""
+class Sidecar(ChildProcess):
+    """`python -m grpc_service` with the production settings module (its logging: INFO to stdout)."""
 
     def __init__(self, **env: str) -> None:
         self.port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",  # the production logging config: INFO to stdout
-            "DEBUG": "1",
-            "API_KEY": "test",
-            "DATABASE_URL": child_database_url(),
-            "CONN_MAX_AGE": "0",
-            "GRPC_PORT": str(self.port),
+        super().__init__(
+            ["-m", "grpc_service"],
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            DEBUG="1",
+            API_KEY="test",
+            CONN_MAX_AGE="0",
+            GRPC_PORT=str(self.port),
             **env,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "grpc_service"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
         )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def terminate(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.reader.join(5)
 
 
 @pytest.fixture
@@ -73,9 +43,7 @@ def sidecar_factory():
 
     yield start
     for sidecar in started:
-        if sidecar.process.poll() is None:
-            sidecar.process.kill()
-            sidecar.process.wait()
+        sidecar.kill()
 
 
 def test_serves_books_logs_events_to_stdout_and_stops_on_sigterm(sidecar_factory, broker):

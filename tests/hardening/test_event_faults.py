@@ -11,11 +11,8 @@ Each test has its own exchange and queues (tests/grpc_service/fixtures.py), so x
 `make run` stack never see each other's messages; the real services are never stopped.
 """
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -31,7 +28,7 @@ from books.models import OutboxEvent
 from books.outbox import outbox_record
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 from grpc_service.models import ConsumedEvent
-from tests.conftest import database_url, free_port
+from tests.conftest import ChildProcess, free_port, terminate_other_connections
 from tests.grpc_service.fixtures import (  # noqa: F401 - fixtures used by name
     amqp_proxy_fixture,
     broker_fixture,
@@ -52,54 +49,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-class Child:
-    """A Django child process (the sidecar or the relay) over the test database; stdout+stderr kept line by line."""
-
-    def __init__(self, args: list[str], **env: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": database_url(),
-            "AMQP_URL": settings.AMQP_URL,
-            **env,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def terminate(self, timeout: float = 30) -> int:
-        """SIGTERM, then the exit code (killed, and the test fails on the timeout, if it does not stop in time)."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        finally:
-            self.kill()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-        self.reader.join(5)
-
-
 @pytest.fixture
 def children():
     """Start child processes; any still running at teardown is killed before the test database is flushed."""
-    started: list[Child] = []
+    started: list[ChildProcess] = []
 
-    def start(args: list[str], **env: str) -> Child:
-        started.append(Child(args, **env))
+    def start(args: list[str], **env: str) -> ChildProcess:
+        started.append(ChildProcess(args, **{"AMQP_URL": settings.AMQP_URL, **env}))
         return started[-1]
 
     yield start
@@ -107,7 +63,7 @@ def children():
         child.kill()
 
 
-def start_sidecar(children, broker, **env: str) -> tuple[Child, int]:
+def start_sidecar(children, broker, **env: str) -> tuple[ChildProcess, int]:
     port = free_port()
     sidecar = children(
         ["-m", "grpc_service"],
@@ -117,16 +73,6 @@ def start_sidecar(children, broker, **env: str) -> tuple[Child, int]:
         **env,
     )
     return sidecar, port
-
-
-def kill_other_backends() -> int:
-    """pg_terminate_backend every other connection to this test database (xdist workers each have their own)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
 
 
 def other_backends() -> int:
@@ -246,7 +192,7 @@ def test_grpc_sidecar_recovers_when_its_database_connections_are_killed(children
         # Warm every worker thread so each holds a persistent connection, then kill them all.
         assert concurrently(3) == [expected * 3] * 8
         assert wait_until(lambda: other_backends() >= 2, timeout=10), "the sidecar holds no persistent connection"
-        assert kill_other_backends() >= 2
+        assert terminate_other_connections() >= 2
         assert calls(1) == expected  # the very next call, on one worker
         assert concurrently(2) == [expected * 2] * 8  # and every worker
     assert sidecar.terminate() == 0, sidecar.output

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from books.models import Author, Book
 from tests.config.factories import UserFactory
-from tests.conftest import bearer
+from tests.conftest import bearer, terminate_other_connections
 
 READ_PATHS = [
     "/books?limit=50",
@@ -60,15 +60,6 @@ def test_reads_answer_the_same_with_redis_down(demo_data, closed_port, path):
     assert cold.json() == warm[0].json()
 
 
-def kill_other_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
-
-
 def get(url: str, headers: dict) -> int:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback only
     try:
@@ -83,7 +74,7 @@ def test_web_recovers_when_its_database_connections_are_killed(live_gunicorn):
     headers = {"Authorization": bearer(UserFactory())}
     # Touch every worker thread so each holds a persistent connection, then kill them all.
     assert all(get(f"{live_gunicorn}/books", headers) == 200 for _ in range(16))
-    assert kill_other_connections() >= 1
+    assert terminate_other_connections() >= 1
     assert [get(f"{live_gunicorn}/books", headers) for _ in range(16)] == [200] * 16
 
 

@@ -2,40 +2,17 @@
 
 import random
 import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
+from tests.conftest import errors_of_concurrent
 from tests.waste.conftest import build_network
 from waste.models import Distance, Organization, OrganizationWaste, StorageRoom, Transfer
 from waste.services import disposal, organization_dispose, organization_generate, route_create, storage_empty
 from waste.services.network import network_edges, shortest_paths
 
 THREADS = 20
-
-
-def run_in_threads(work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(THREADS)
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    return errors
 
 
 def contested_network():
@@ -91,7 +68,7 @@ def test_concurrent_generate_and_dispose_never_overfill_or_lose_waste(monkeypatc
             with lock:
                 generated.append(sum(amounts.values()))
 
-    errors = run_in_threads(work)
+    errors = errors_of_concurrent(work, THREADS, timeout=60)
 
     assert errors == []
     for room in StorageRoom.objects.all():
@@ -126,7 +103,7 @@ def test_disposals_racing_with_recycling_stay_consistent():
             with lock:
                 generated.append(8)
 
-    errors = run_in_threads(work)
+    errors = errors_of_concurrent(work, THREADS, timeout=60)
 
     assert errors == []
     for room in StorageRoom.objects.all():
@@ -162,7 +139,7 @@ def test_concurrent_route_edits_leave_the_exact_distance_table():
             two_way=index % 3 == 0,
         )
 
-    errors = run_in_threads(work)
+    errors = errors_of_concurrent(work, THREADS, timeout=60)
 
     assert errors == []
     expected = {

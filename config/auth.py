@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -51,8 +52,8 @@ class RegisterInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         try:
             password_validation.validate_password(attrs["password"], User(username=attrs["username"]))
-        except Exception as exc:  # django.core.exceptions.ValidationError
-            raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from exc
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from exc
         return attrs
 
 
@@ -136,7 +137,7 @@ class LogoutApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             token = RefreshToken(data.validated_data["refresh"])
-            if token.get("user_id") != str(request.user.pk) and token.get("user_id") != request.user.pk:
+            if str(token.get("user_id")) != str(request.user.pk):
                 raise serializers.ValidationError({"refresh": ["This refresh token belongs to another user."]})
             token.blacklist()
         except TokenError as exc:

@@ -108,3 +108,9 @@ ERROR_429 = error_response(
     ("throttled", {"detail": "Request was throttled. Expected available in 42 seconds.", "code": "throttled"}),
 )
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
+
+
+def truncated(value: object, limit: int = 64) -> str:
+    """`value` as text, cut to `limit` characters, for error messages that echo client input back."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

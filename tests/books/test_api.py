@@ -340,6 +340,52 @@ class TestBookList:
         assert len(self.titles(auth_client, "search=")) == 5
 
 
+def test_equal_ratings_are_ordered_alike_in_the_list_and_top_books(auth_client):
+    """One tie-break everywhere: rating desc (unrated last), more votes first, then the lower id."""
+    author = AuthorFactory()
+    titles = ["Zeta: 4.00 by 2, older", "Alpha: 4.00 by 2, newer", "Beta: 4.00 by 1", "Aardvark: unrated"]
+    books = [BookFactory(title=title, authors=[author]) for title in titles]
+    for book, scores in zip(books, [[4, 4], [5, 3], [4], []], strict=True):
+        for score in scores:
+            book_rate(book_id=book.pk, user=UserFactory(), score=score)
+    listed = [item["title"] for item in auth_client.get("/books?ordering=-rating").json()["items"]]
+    top = [item["title"] for item in auth_client.get(f"/authors/{author.pk}").json()["top_books"]]
+    assert listed == top == titles
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"author_ids": ["A"]}, "author_ids"),
+        ({"author_ids": [True]}, "author_ids"),
+        ({"author_ids": [1.0]}, "author_ids"),
+        ({"title": 5}, "title"),
+        ({"title": True}, "title"),
+    ],
+)
+def test_book_inputs_are_strict(auth_client, payload, field):
+    author = AuthorFactory()
+    if payload.get("author_ids") == ["A"]:
+        payload = {"author_ids": [str(author.pk)]}
+    body = {"title": "T", "published_on": "2000-01-01", "author_ids": [author.pk], **payload}
+    response = auth_client.post("/books", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not Book.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/books/987654", "Book 987654 not found."),
+        ("/authors/987654", "Author 987654 not found."),
+        ("/books/987654/rating", "Book 987654 not found."),
+    ],
+)
+def test_not_found_wording(auth_client, path, detail):
+    assert auth_client.get(path).json()["detail"] == detail
+
+
 class TestAuthors:
     def test_create_and_list_with_books_count(self, auth_client):
         response = auth_client.post("/authors", {"name": "Ursula K. Le Guin", "bio": "Earthsea"}, format="json")

@@ -153,3 +153,21 @@ def test_author_bio_change_shows_in_author_detail(auth_client):
     assert auth_client.get(f"/authors/{author.pk}").json()["bio"] == "old bio"
     auth_client.patch(f"/authors/{author.pk}", {"bio": "new bio"}, format="json")
     assert auth_client.get(f"/authors/{author.pk}").json()["bio"] == "new bio"
+
+
+def test_distinct_list_queries_share_a_bounded_set_of_keys(auth_client, settings):
+    """Any number of distinct list queries use at most BOOKS_CACHE_LIST_SLOTS keys, and a page that lands in an
+    occupied slot never answers for the other page."""
+    settings.BOOKS_CACHE_LIST_SLOTS = 4
+    author = AuthorFactory(name="Writer")
+    titles = [BookFactory(title=f"Book {index:02d}", authors=[author]).title for index in range(12)]
+    for offset in range(12):
+        for search in ("", "book", "writer", f"{offset:02d}"):
+            body = auth_client.get(f"/books?limit=1&offset={offset}&search={search}&ordering=title").json()
+            # "03" matches only "Book 03", which is on page 0 of its own results
+            expected = [titles[offset]] if not search.isdigit() or offset == 0 else []
+            assert [item["title"] for item in body["items"]] == expected
+    assert 1 <= len(cache.keys("books:list:*")) <= 4
+    for offset in range(12):  # the same answers again, whatever slot now holds which page
+        body = auth_client.get(f"/books?limit=1&offset={offset}&ordering=title").json()
+        assert [item["title"] for item in body["items"]] == [titles[offset]]

@@ -22,6 +22,11 @@ class JWTReadAuthentication(JWTAuthentication):
 
 
 class JWTReadScheme(SimpleJWTScheme):
-    """Swagger: the same `jwtAuth` Bearer scheme as the project's JWTAuthentication."""
+    """Swagger: the project's `jwtAuth` Bearer scheme. It is defined once, by the JWTAuthentication views, so this
+    extension only refers to it (registering it again under the subclass would be a conflicting duplicate)."""
 
     target_class = JWTReadAuthentication
+    name: list[str] = []
+
+    def get_security_requirement(self, auto_schema) -> dict:
+        return {SimpleJWTScheme.name: []}

@@ -88,7 +88,7 @@ class AuthorDetailApi(APIView):
     @extend_schema(
         tags=["authors"],
         summary="Change some fields of an author",
-        description="Only the given fields change.",
+        description="Only the given fields change; a rename shows at once in their books.",
         request=AuthorInputSerializer(partial=True),
         responses={200: AuthorOutputSerializer, 400: examples.AUTHOR_400, 401: ERROR_401, 404: examples.AUTHOR_404},
         examples=[

@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from books.exceptions import BookPublishedInFutureError
 from books.models import Author, Book, OutboxEvent, Rating
 from books.services import (
     author_create,
@@ -14,6 +14,7 @@ from books.services import (
     author_update,
     book_create,
     book_delete,
+    book_publication_date_check,
     book_rating_withdraw,
     book_update,
 )
@@ -26,8 +27,10 @@ class BookAdminForm(forms.ModelForm):
 
     def clean_published_on(self):
         published_on = self.cleaned_data["published_on"]
-        if published_on > timezone.localdate():
-            raise forms.ValidationError("The publication date cannot be in the future.")
+        try:
+            book_publication_date_check(published_on=published_on)
+        except BookPublishedInFutureError as exc:
+            raise forms.ValidationError(exc.message) from None
         return published_on
 
 

@@ -1,12 +1,18 @@
-"""Shared Redis cache of the book and author read models, invalidated by version keys.
+"""Shared Redis cache of the book and author read models, invalidated by version tokens.
 
-Every cached payload is stored under a key that embeds a version token; a write replaces the token after its
-transaction commits (`transaction.on_commit`), so the next read misses and rebuilds from PostgreSQL, and stale
-entries simply expire. Versions:
+Each cached payload is stored under a fixed key together with the version token of its scope at build time; a
+write replaces the scope's token after its transaction commits (`transaction.on_commit`), so the next read sees
+a different token, rebuilds from PostgreSQL and overwrites the entry. A read is one Redis round trip
+(`get_many` of the token and the entry). Scopes:
 
-- `books:v:book:<id>`   - `GET /books/{id}` (bumped by the book's own writes, ratings, and its authors' renames);
-- `books:v:author:<id>` - `GET /authors/{id}` (bumped by the author's writes and by any change to their books);
-- `books:v:lists`       - the first pages of `GET /books` (bumped by every write the list could show).
+- `book:<id>`   - `GET /books/{id}` (bumped by the book's own writes, ratings, and its authors' renames);
+- `author:<id>` - `GET /authors/{id}` (bumped by the author's writes and by any change to their books);
+- `lists`       - the cacheable pages of `GET /books` (bumped by every write a list could show).
+
+Keys are per book, per author, and one of BOOKS_CACHE_LIST_SLOTS slots for list pages (a page's slot is a hash
+of its parameters; the entry remembers which page it holds, so a page that lands in an occupied slot replaces it).
+So the number of keys is bounded by the catalogue and a setting, not by what clients ask for: distinct queries
+cannot fill Redis.
 
 The cache is an accelerator, never a source of truth: with Redis unreachable django-redis (IGNORE_EXCEPTIONS)
 turns every call into a miss, so reads go to the database and still answer correctly.
@@ -22,7 +28,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 LISTS = "lists"
-_MISSING = object()
 
 
 def _version_key(scope: str) -> str:
@@ -37,31 +42,39 @@ def author_scope(author_id: int) -> str:
     return f"author:{author_id}"
 
 
-def _current_version(scope: str) -> str:
-    key = _version_key(scope)
-    version = cache.get(key)
+def _new_version(version_key: str) -> str | None:
+    # First read of this scope (or its token was evicted): start one. `add` keeps a concurrent reader's token if
+    # it won; with Redis down both calls are no-ops and the payload is simply not stored.
+    token = uuid.uuid4().hex
+    if cache.add(version_key, token, timeout=None):
+        return token
+    return cache.get(version_key)
+
+
+def list_slot(name: str) -> str:
+    """The cache slot of the list page `name`: one of BOOKS_CACHE_LIST_SLOTS, stable across processes."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return f"list:{int.from_bytes(digest) % settings.BOOKS_CACHE_LIST_SLOTS}"
+
+
+def cached(scope: str, name: str, build: Callable[[], Any], *, slot: str | None = None) -> Any:
+    """The payload `name` of `scope` from the cache, or `build()` stored with the scope's current version.
+
+    The entry lives under `slot` (default: `name`) and is a hit only if it holds `name` at the current version.
+    """
+    version_key, entry_key = _version_key(scope), f"books:{slot or name}"
+    found = cache.get_many([version_key, entry_key])
+    version, entry = found.get(version_key), found.get(entry_key)
+    if version is not None and entry is not None and entry[:2] == (version, name):
+        return entry[2]
     if version is None:
-        # First read of this scope (or the version was evicted): start a fresh one. `add` keeps a concurrent
-        # reader's token if it won; if Redis is down both calls are no-ops and the read is simply a miss.
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key) or "none"
-    return version
-
-
-def cached(scope: str, name: str, build: Callable[[], Any]) -> Any:
-    """The payload `name` of `scope` from the cache, or `build()` stored under the scope's current version."""
-    key = f"books:{name}:{_current_version(scope)}"
-    payload = cache.get(key, _MISSING)
-    if payload is _MISSING:
-        payload = build()
-        cache.set(key, payload, timeout=settings.BOOKS_CACHE_TTL)
+        version = _new_version(version_key)
+    # Built after the version was read: if a write commits in between, its new token differs from `version`
+    # and the next read rebuilds, so a stale payload is never served as current.
+    payload = build()
+    if version is not None:
+        cache.set(entry_key, (version, name, payload), timeout=settings.BOOKS_CACHE_TTL)
     return payload
-
-
-def list_cache_name(params: dict[str, Any]) -> str:
-    """A stable cache name for the validated list parameters (filters, ordering, limit, offset)."""
-    canonical = "&".join(f"{key}={params[key]}" for key in sorted(params) if params[key] not in (None, ""))
-    return "list:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 def invalidate_on_commit(*, book_ids: Iterable[int] = (), author_ids: Iterable[int] = (), lists: bool = True) -> None:

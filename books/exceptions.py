@@ -27,6 +27,12 @@ class UnknownAuthorsError(DomainError):
     code = "unknown_authors"
 
 
+class AuthorNameAndIdsError(DomainError):
+    """Give either `author` (one author's name) or `author_ids`, not both."""
+
+    code = "author_and_author_ids"
+
+
 class AuthorIsSoleAuthorError(ConflictError):
     """The author is the only author of some books; delete or re-assign those books first."""
 

@@ -1,14 +1,27 @@
-"""Reads of books and authors; each returns a QuerySet (or object) with its related rows already planned,
-so every caller - REST, admin, gRPC - runs the same constant number of queries."""
+"""Reads of books and authors. QuerySet selectors plan their related rows, so every caller - REST, admin, gRPC -
+runs the same constant number of queries; the `*_payload` / `*_page` selectors return the JSON-ready dicts the
+API answers with, built from `.values()` rows (no model instances, no serializer) and cached where that is safe.
+"""
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 
+from books.cache import LISTS, author_scope, book_scope, cached, list_slot
 from books.exceptions import AuthorNotFoundError, BookNotFoundError, RatingNotFoundError
 from books.models import Author, Book, Rating
+from config.api import not_found_message
 
 TOP_BOOKS = 5
+
+# The one tie-break of equal ratings, for `?ordering=-rating` and an author's top books alike: rating desc
+# (unrated last), then more votes first, then the older book (lower id) first.
+BEST_RATED_FIRST = (F("rating").desc(nulls_last=True), F("rating_count").desc(), "id")
 
 # `?ordering=` values; rating orders keep unrated books (NULL) last in both directions, id breaks ties.
 BOOK_ORDERINGS = {
@@ -17,8 +30,11 @@ BOOK_ORDERINGS = {
     "published_on": (F("published_on").asc(), "id"),
     "-published_on": (F("published_on").desc(), "-id"),
     "rating": (F("rating").asc(nulls_last=True), "id"),
-    "-rating": (F("rating").desc(nulls_last=True), F("rating_count").desc(), "id"),
+    "-rating": BEST_RATED_FIRST,
 }
+BOOK_FIELDS = ("id", "title", "published_on", "rating", "rating_count", "created_at", "updated_at")
+AUTHOR_FIELDS = ("id", "name", "bio", "books_count", "created_at", "updated_at")
+TOP_BOOK_FIELDS = ("id", "title", "published_on", "rating", "rating_count")
 
 
 def book_list(
@@ -52,7 +68,7 @@ def book_get(*, book_id: int) -> Book:
     try:
         return Book.objects.prefetch_related("authors").get(pk=book_id)
     except Book.DoesNotExist:
-        raise BookNotFoundError(f"Book {book_id} not found.", book_id=book_id) from None
+        raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id) from None
 
 
 def rating_score_get(*, book_id: int, user_id: int) -> int | None:
@@ -66,7 +82,7 @@ def rating_get(*, book_id: int, user_id: int) -> Rating:
     if rating is not None:
         return rating
     if not Book.objects.filter(pk=book_id).exists():
-        raise BookNotFoundError(f"Book {book_id} not found.", book_id=book_id)
+        raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id)
     raise RatingNotFoundError(f"You have not rated book {book_id}.", book_id=book_id)
 
 
@@ -83,13 +99,118 @@ def author_get(*, author_id: int) -> Author:
     try:
         return Author.objects.annotate(books_count=Count("books")).get(pk=author_id)
     except Author.DoesNotExist:
-        raise AuthorNotFoundError(f"Author {author_id} not found.", author_id=author_id) from None
+        raise AuthorNotFoundError(not_found_message("author", author_id), author_id=author_id) from None
 
 
-def author_top_books(*, author_id: int, limit: int = TOP_BOOKS) -> list[Book]:
-    """The author's best-rated books: rating desc (unrated last), then rating_count desc, then title."""
-    return list(
-        Book.objects.filter(authors=author_id)
-        .only("id", "title", "published_on", "rating", "rating_count")
-        .order_by(F("rating").desc(nulls_last=True), "-rating_count", "title", "id")[:limit]
+def author_top_books(*, author_id: int, limit: int = TOP_BOOKS) -> QuerySet[Book]:
+    """The author's best-rated books, ordered like `?ordering=-rating`."""
+    return Book.objects.filter(authors=author_id).order_by(*BEST_RATED_FIRST)[:limit]
+
+
+# --- JSON-ready payloads: what REST answers and gRPC / events can reuse ------------------------------------------
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with `Z`, as DRF renders a DateTimeField."""
+    value = moment.astimezone(UTC).isoformat()
+    return value[:-6] + "Z" if value.endswith("+00:00") else value
+
+
+def _rating(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def book_representation(row: dict[str, Any], authors: list[dict[str, Any]]) -> dict[str, Any]:
+    """A book as every answer shows it; `row` has BOOK_FIELDS, `authors` is `[{"id", "name"}]` in name order."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "author": ", ".join(author["name"] for author in authors),  # brief 001's single string
+        "authors": authors,
+        "published_on": row["published_on"].isoformat(),
+        "rating": _rating(row["rating"]),
+        "rating_count": row["rating_count"],
+        "created_at": iso_timestamp(row["created_at"]),
+        "updated_at": iso_timestamp(row["updated_at"]),
+    }
+
+
+def _with_authors(books: QuerySet[Book]) -> QuerySet:
+    """`.values()` rows of `books` with their authors as one array column (a correlated subquery per row)."""
+    authors = (
+        Author.objects.filter(books=OuterRef("pk")).order_by("name", "id").values(json=JSONObject(id="id", name="name"))
     )
+    return books.prefetch_related(None).values(*BOOK_FIELDS, authors_json=ArraySubquery(authors))
+
+
+def _book_payload(row: dict[str, Any]) -> dict[str, Any]:
+    return book_representation(row, row["authors_json"])
+
+
+def book_detail_payload(*, book_id: int) -> dict[str, Any]:
+    """`GET /books/{id}` without the caller's `my_rating`: one query on a miss, cached per book."""
+
+    def build() -> dict[str, Any]:
+        row = _with_authors(Book.objects.filter(pk=book_id)).first()
+        if row is None:
+            raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id)
+        return _book_payload(row)
+
+    return cached(book_scope(book_id), f"book:{book_id}", build)
+
+
+def list_cache_name(*, limit: int, offset: int, **params: Any) -> str | None:
+    """A stable name of a `GET /books` page, or None when it is beyond the cached first pages."""
+    if offset + limit > settings.BOOKS_CACHE_LIST_MAX_ROWS:
+        return None
+    given = {key: value for key, value in params.items() if value not in (None, "")}
+    return "list?" + "&".join(f"{key}={given[key]}" for key in sorted(given)) + f"&limit={limit}&offset={offset}"
+
+
+def book_list_page(*, limit: int, offset: int, ordering: str | None = None, **filters: Any) -> dict[str, Any]:
+    """`{"count", "items"}` of one `GET /books` page: two queries (count, page with authors) on a miss."""
+
+    def build() -> dict[str, Any]:
+        books = book_list(ordering=ordering, **filters)
+        count = books.count()
+        rows = _with_authors(books)[offset : offset + limit] if offset < count else []
+        return {"count": count, "items": [_book_payload(row) for row in rows]}
+
+    name = list_cache_name(limit=limit, offset=offset, ordering=ordering, **filters)
+    return cached(LISTS, name, build, slot=list_slot(name)) if name else build()
+
+
+def author_representation(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "bio": row["bio"],
+        "books_count": row["books_count"],
+        "created_at": iso_timestamp(row["created_at"]),
+        "updated_at": iso_timestamp(row["updated_at"]),
+    }
+
+
+def author_list_page(*, limit: int, offset: int, search: str | None = None) -> dict[str, Any]:
+    """`{"count", "items"}` of one `GET /authors` page: two queries (count, page with books_count)."""
+    authors = author_list(search=search)
+    count = authors.count()
+    rows = authors.values(*AUTHOR_FIELDS)[offset : offset + limit] if offset < count else []
+    return {"count": count, "items": [author_representation(row) for row in rows]}
+
+
+def _top_book(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "published_on": row["published_on"].isoformat(), "rating": _rating(row["rating"])}
+
+
+def author_detail_payload(*, author_id: int) -> dict[str, Any]:
+    """`GET /authors/{id}` with the top books: two queries on a miss, cached per author."""
+
+    def build() -> dict[str, Any]:
+        row = author_list().filter(pk=author_id).values(*AUTHOR_FIELDS).first()
+        if row is None:
+            raise AuthorNotFoundError(not_found_message("author", author_id), author_id=author_id)
+        top_books = author_top_books(author_id=author_id).values(*TOP_BOOK_FIELDS)
+        return {**author_representation(row), "top_books": [_top_book(book) for book in top_books]}
+
+    return cached(author_scope(author_id), f"author:{author_id}", build)

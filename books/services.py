@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from books.cache import invalidate_on_commit
 from books.exceptions import (
     AuthorIsSoleAuthorError,
+    AuthorNameAndIdsError,
     AuthorNotFoundError,
     BookAuthorsRequiredError,
     BookNotFoundError,
@@ -29,8 +30,10 @@ from books.exceptions import (
 from books.models import Author, Book, OutboxEvent, Rating
 from books.outbox import book_event_payload, outbox_record
 from books.selectors import book_get
+from config.api import not_found_message
 
 MIN_SCORE, MAX_SCORE = 1, 5
+AUTHOR_NAME_LOCK = 7001  # first key of the advisory locks that serialize "find or create the author named X"
 
 
 def _lock_authors(author_ids: Iterable[int]) -> list[Author]:
@@ -52,12 +55,35 @@ def _lock_book(book_id: int) -> Book:
     try:
         return Book.objects.select_for_update().get(pk=book_id)
     except Book.DoesNotExist:
-        raise BookNotFoundError(f"Book {book_id} not found.", book_id=book_id) from None
+        raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id) from None
 
 
-def _check_published_on(published_on: date) -> None:
+def book_publication_date_check(*, published_on: date) -> None:
+    """The one rule on a publication date (the API and the admin show it as a field error): not in the future."""
     if published_on > timezone.localdate():
-        raise BookPublishedInFutureError(f"published_on {published_on.isoformat()} is in the future.")
+        raise BookPublishedInFutureError(f"The publication date {published_on.isoformat()} is in the future.")
+
+
+@transaction.atomic
+def author_get_or_create_by_name(*, name: str) -> Author:
+    """The author named exactly `name` (the oldest, if several share it), created when there is none.
+
+    A transaction-scoped advisory lock on the name serializes concurrent callers with the same name until their
+    transactions end, so two requests naming the same new author at once end with one author record.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AUTHOR_NAME_LOCK, name])
+    author = Author.objects.filter(name=name).order_by("id").first()
+    return author or Author.objects.create(name=name)
+
+
+def _book_author_ids(author_ids: Iterable[int] | None, author_name: str | None) -> Iterable[int] | None:
+    """The author ids a book write names: `author_ids`, or brief 001's single `author` name (found or created)."""
+    if author_name is None:
+        return author_ids
+    if author_ids is not None:
+        raise AuthorNameAndIdsError()
+    return [author_get_or_create_by_name(name=author_name).pk]
 
 
 def _record_book_event(event_type: str, book: Book) -> None:
@@ -65,9 +91,11 @@ def _record_book_event(event_type: str, book: Book) -> None:
 
 
 @transaction.atomic
-def book_create(*, title: str, published_on: date, author_ids: Iterable[int]) -> Book:
-    _check_published_on(published_on)
-    authors = _lock_authors(author_ids)
+def book_create(
+    *, title: str, published_on: date, author_ids: Iterable[int] | None = None, author_name: str | None = None
+) -> Book:
+    book_publication_date_check(published_on=published_on)
+    authors = _lock_authors(_book_author_ids(author_ids, author_name) or ())
     book = Book.objects.create(title=title, published_on=published_on)
     book.authors.add(*authors)
     book = book_get(book_id=book.pk)
@@ -83,8 +111,10 @@ def book_update(
     title: str | None = None,
     published_on: date | None = None,
     author_ids: Iterable[int] | None = None,
+    author_name: str | None = None,
 ) -> Book:
     """Change the given fields (None = keep). Only a real change writes, emits `book.updated` and invalidates."""
+    author_ids = _book_author_ids(author_ids, author_name)
     authors = _lock_authors(author_ids) if author_ids is not None else None
     book = _lock_book(book_id)
     old_author_ids = set(book.authors.values_list("id", flat=True))
@@ -93,7 +123,7 @@ def book_update(
         book.title = title
         changed_fields.append("title")
     if published_on is not None and published_on != book.published_on:
-        _check_published_on(published_on)
+        book_publication_date_check(published_on=published_on)
         book.published_on = published_on
         changed_fields.append("published_on")
     new_author_ids = {author.pk for author in authors} if authors is not None else old_author_ids
@@ -172,7 +202,7 @@ def _lock_author(author_id: int, *, for_delete: bool) -> Author:
         # A rename takes FOR NO KEY UPDATE, which does not block book writes holding the author FOR KEY SHARE.
         return Author.objects.select_for_update(no_key=not for_delete).get(pk=author_id)
     except Author.DoesNotExist:
-        raise AuthorNotFoundError(f"Author {author_id} not found.", author_id=author_id) from None
+        raise AuthorNotFoundError(not_found_message("author", author_id), author_id=author_id) from None
 
 
 @transaction.atomic

@@ -1,19 +1,19 @@
-"""REST endpoints of books and ratings: parse, call one service or selector, serialize.
+"""REST endpoints of books and ratings: validate, call one service or selector, answer.
 
-`GET /books/{id}` and the first pages of `GET /books` are served from the shared cache (books/cache.py); the
-per-user `my_rating` is never part of a cached payload, it is added per request.
+Reads come from the cached payload selectors (books/selectors.py); the per-user `my_rating` is never part of a
+cached payload, it is added per request.
 """
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from books import schema
-from books.cache import LISTS, book_scope, cached, list_cache_name
-from books.selectors import book_get, book_list, rating_get, rating_score_get
+from books.api import examples
+from books.api.auth import JWTReadAuthentication
+from books.selectors import book_detail_payload, book_list_page, rating_get, rating_score_get
 from books.serializers import (
     BookDetailOutputSerializer,
     BookInputSerializer,
@@ -21,106 +21,91 @@ from books.serializers import (
     BookOutputSerializer,
     RatingInputSerializer,
     RatingOutputSerializer,
-    validated,
 )
-from books.services import (
-    book_create,
-    book_delete,
-    book_rate,
-    book_rating_withdraw,
-    book_update,
-)
+from books.services import book_create, book_delete, book_rate, book_rating_withdraw, book_update
+from config.api import ERROR_401, NO_CONTENT, validate_or_400
 from config.pagination import LimitOffsetPagination, page_params
 
-BOOK_INPUT_EXAMPLE = OpenApiExample(
-    "book", {"title": "The Pragmatic Programmer", "published_on": "1999-10-20", "author_ids": [7, 8]}, request_only=True
+BOOK_WRITE_NOTE = (
+    "Name the authors either with `author_ids` (existing authors) or with `author`, one author's name as in "
+    "brief 001: the author with exactly that name is used, or created if there is none (two requests naming the "
+    "same new author at once still make one author). Both at once is a 400 naming both fields. The publication "
+    "date must not be in the future."
 )
 
 
-def _book_payload(book_id: int) -> dict:
-    return cached(
-        book_scope(book_id), f"book:{book_id}", lambda: dict(BookOutputSerializer(book_get(book_id=book_id)).data)
-    )
-
-
-def _book_detail(request: Request, book_id: int) -> dict:
-    # The shared payload plus the caller's own score: one query on a cache hit.
-    payload = _book_payload(book_id)
-    return {**payload, "my_rating": rating_score_get(book_id=book_id, user_id=request.user.pk)}
-
-
-class BooksApi(APIView):
+class BookListApi(APIView):
     pagination_class = LimitOffsetPagination  # read by drf-spectacular: `{"count", "items"}` and limit/offset
+    parser_classes = [JSONParser]
+    authentication_classes = [JWTReadAuthentication]
 
     @extend_schema(
         tags=["books"],
         summary="List books",
+        description="One page of books, each with all its authors and `author` (their names joined by `, `). "
+        "Filters combine; `ordering=-rating` puts unrated books last and breaks ties by more votes, then lower id. "
+        "Unfiltered pages of the usual sizes are served from the shared cache.",
         parameters=[BookListParamsSerializer],
-        responses={200: BookOutputSerializer(many=True), 400: schema.ERROR_400, 401: schema.ERROR_401},
-        examples=[OpenApiExample("page", schema.BOOK_EXAMPLE, response_only=True)],
+        responses={200: BookOutputSerializer(many=True), 400: examples.LIST_400, 401: ERROR_401},
+        examples=[OpenApiExample("page", examples.BOOK_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request) -> Response:
-        params = validated(BookListParamsSerializer, request.query_params)
+        params = validate_or_400(BookListParamsSerializer, request.query_params)
         limit, offset = page_params(request)
-
-        def build() -> dict:
-            paginator = LimitOffsetPagination()
-            books = book_list(
+        return Response(
+            book_list_page(
+                limit=limit,
+                offset=offset,
+                ordering=params.get("ordering"),
                 search=params.get("search"),
                 author_id=params.get("author"),
                 published_after=params.get("published_after"),
                 published_before=params.get("published_before"),
-                ordering=params.get("ordering"),
             )
-            page = paginator.paginate_queryset(books, request)
-            return {"count": paginator.count, "items": BookOutputSerializer(page, many=True).data}
-
-        if offset + limit <= settings.BOOKS_CACHE_LIST_MAX_ROWS:
-            return Response(cached(LISTS, list_cache_name({**params, "limit": limit, "offset": offset}), build))
-        return Response(build())
+        )
 
     @extend_schema(
         tags=["books"],
         summary="Create a book",
+        description=BOOK_WRITE_NOTE + " Emits `book.created`.",
         request=BookInputSerializer,
-        responses={201: BookDetailOutputSerializer, 400: schema.ERROR_400, 401: schema.ERROR_401},
+        responses={201: BookDetailOutputSerializer, 400: examples.BOOK_400, 401: ERROR_401},
         examples=[
-            BOOK_INPUT_EXAMPLE,
+            *examples.BOOK_REQUESTS,
+            OpenApiExample("created", examples.NEW_BOOK_EXAMPLE, response_only=True, status_codes=["201"]),
             OpenApiExample(
-                "created",
-                {**schema.BOOK_EXAMPLE, "rating": None, "rating_count": 0, "my_rating": None},
-                response_only=True,
-                status_codes=["201"],
+                "created by name", examples.BRIEF_001_BOOK_EXAMPLE, response_only=True, status_codes=["201"]
             ),
         ],
     )
     def post(self, request: Request) -> Response:
-        data = validated(BookInputSerializer, request.data)
-        book = book_create(**data)
+        book = book_create(**validate_or_400(BookInputSerializer, request.data))
         return Response({**BookOutputSerializer(book).data, "my_rating": None}, status=status.HTTP_201_CREATED)
 
 
-class BookApi(APIView):
+class BookDetailApi(APIView):
+    parser_classes = [JSONParser]
+    authentication_classes = [JWTReadAuthentication]
+
     @extend_schema(
         tags=["books"],
         summary="Get a book with all its authors",
-        responses={200: BookDetailOutputSerializer, 401: schema.ERROR_401, 404: schema.BOOK_404},
-        examples=[OpenApiExample("book", schema.BOOK_DETAIL_EXAMPLE, response_only=True)],
+        description="The book with every author, its rating (a number, null while unrated) and your own score "
+        "`my_rating`. Served from the shared cache; only `my_rating` is read per request.",
+        responses={200: BookDetailOutputSerializer, 401: ERROR_401, 404: examples.BOOK_404},
+        examples=[OpenApiExample("book", examples.BOOK_DETAIL_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, book_id: int) -> Response:
-        return Response(_book_detail(request, book_id))
+        payload = book_detail_payload(book_id=book_id)
+        return Response({**payload, "my_rating": rating_score_get(book_id=book_id, user_id=request.user.pk)})
 
     @extend_schema(
         tags=["books"],
         summary="Replace a book",
+        description="Every field is required. " + BOOK_WRITE_NOTE + " A real change emits `book.updated`.",
         request=BookInputSerializer,
-        responses={
-            200: BookDetailOutputSerializer,
-            400: schema.ERROR_400,
-            401: schema.ERROR_401,
-            404: schema.BOOK_404,
-        },
-        examples=[BOOK_INPUT_EXAMPLE, OpenApiExample("book", schema.BOOK_DETAIL_EXAMPLE, response_only=True)],
+        responses={200: BookDetailOutputSerializer, 400: examples.BOOK_400, 401: ERROR_401, 404: examples.BOOK_404},
+        examples=[*examples.BOOK_REQUESTS, OpenApiExample("book", examples.BOOK_DETAIL_EXAMPLE, response_only=True)],
     )
     def put(self, request: Request, book_id: int) -> Response:
         return self._update(request, book_id, partial=False)
@@ -128,31 +113,27 @@ class BookApi(APIView):
     @extend_schema(
         tags=["books"],
         summary="Change some fields of a book",
+        description="Only the given fields change. " + BOOK_WRITE_NOTE + " A real change emits `book.updated`.",
         request=BookInputSerializer(partial=True),
-        responses={
-            200: BookDetailOutputSerializer,
-            400: schema.ERROR_400,
-            401: schema.ERROR_401,
-            404: schema.BOOK_404,
-        },
+        responses={200: BookDetailOutputSerializer, 400: examples.BOOK_400, 401: ERROR_401, 404: examples.BOOK_404},
         examples=[
-            OpenApiExample("new title", {"title": "The Pragmatic Programmer, 2nd ed."}, request_only=True),
-            OpenApiExample("book", schema.BOOK_DETAIL_EXAMPLE, response_only=True),
+            *examples.BOOK_PATCH_REQUESTS,
+            OpenApiExample("book", examples.BOOK_DETAIL_EXAMPLE, response_only=True),
         ],
     )
     def patch(self, request: Request, book_id: int) -> Response:
         return self._update(request, book_id, partial=True)
 
     def _update(self, request: Request, book_id: int, *, partial: bool) -> Response:
-        data = validated(BookInputSerializer, request.data, partial=partial)
-        book = book_update(book_id=book_id, **data)
+        book = book_update(book_id=book_id, **validate_or_400(BookInputSerializer, request.data, partial=partial))
         my_rating = rating_score_get(book_id=book.pk, user_id=request.user.pk)
         return Response({**BookOutputSerializer(book).data, "my_rating": my_rating})
 
     @extend_schema(
         tags=["books"],
         summary="Delete a book",
-        responses={204: schema.NO_CONTENT, 401: schema.ERROR_401, 404: schema.BOOK_404},
+        description="Deletes the book and its scores; emits `book.deleted`.",
+        responses={204: NO_CONTENT, 401: ERROR_401, 404: examples.BOOK_404},
     )
     def delete(self, request: Request, book_id: int) -> Response:
         book_delete(book_id=book_id)
@@ -160,11 +141,14 @@ class BookApi(APIView):
 
 
 class BookRatingApi(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(
         tags=["books"],
         summary="Your score for a book",
-        responses={200: RatingOutputSerializer, 401: schema.ERROR_401, 404: schema.RATING_404},
-        examples=[OpenApiExample("rated", {"score": 5, "rating": "4.33", "rating_count": 3}, response_only=True)],
+        description="Your own score with the book's current rating and number of scores.",
+        responses={200: RatingOutputSerializer, 401: ERROR_401, 404: examples.RATING_404},
+        examples=[OpenApiExample("rated", examples.RATING_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, book_id: int) -> Response:
         rating = rating_get(book_id=book_id, user_id=request.user.pk)
@@ -176,21 +160,18 @@ class BookRatingApi(APIView):
 
     @extend_schema(
         tags=["books"],
-        summary="Rate a book 1..5 (creates or replaces your score)",
+        summary="Rate a book 1..5",
+        description='Creates or replaces your score, a JSON integer from 1 to 5 (`"5"`, `4.0` and `true` are '
+        "refused). The rating is the mean of the current scores, rounded to 2 decimals.",
         request=RatingInputSerializer,
-        responses={
-            200: RatingOutputSerializer,
-            400: schema.ERROR_400,
-            401: schema.ERROR_401,
-            404: schema.BOOK_404,
-        },
+        responses={200: RatingOutputSerializer, 400: examples.RATING_400, 401: ERROR_401, 404: examples.BOOK_404},
         examples=[
             OpenApiExample("score", {"score": 5}, request_only=True),
-            OpenApiExample("rated", {"score": 5, "rating": "4.33", "rating_count": 3}, response_only=True),
+            OpenApiExample("rated", examples.RATING_EXAMPLE, response_only=True),
         ],
     )
     def put(self, request: Request, book_id: int) -> Response:
-        data = validated(RatingInputSerializer, request.data)
+        data = validate_or_400(RatingInputSerializer, request.data)
         book = book_rate(book_id=book_id, user=request.user, score=data["score"])
         return Response(
             RatingOutputSerializer(
@@ -201,7 +182,8 @@ class BookRatingApi(APIView):
     @extend_schema(
         tags=["books"],
         summary="Withdraw your score",
-        responses={204: schema.NO_CONTENT, 401: schema.ERROR_401, 404: schema.RATING_404},
+        description="Removes your score; with no scores left the rating is null again.",
+        responses={204: NO_CONTENT, 401: ERROR_401, 404: examples.RATING_404},
     )
     def delete(self, request: Request, book_id: int) -> Response:
         book_rating_withdraw(book_id=book_id, user=request.user)

@@ -237,3 +237,8 @@ BOOKS_CACHE_LIST_MAX_ROWS = env.int("BOOKS_CACHE_LIST_MAX_ROWS", default=1000)
 # deals
 # Delete a superseded dataset's deals in a thread after the switch (off: inside the upload request).
 DEALS_PURGE_IN_BACKGROUND = env.bool("DEALS_PURGE_IN_BACKGROUND", default=True)
+
+# --- books ---
+# Cached `GET /books` pages share this many Redis keys (a page's slot is a hash of its query): a bounded set of
+# keys, whatever distinct queries clients send (about 20 KB per key at limit=100).
+BOOKS_CACHE_LIST_SLOTS = env.int("BOOKS_CACHE_LIST_SLOTS", default=512)

@@ -2,8 +2,7 @@ import datetime
 
 import factory
 
-from books.models import Author, Book, Rating
-from tests.config.factories import UserFactory
+from books.models import Author, Book
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -28,14 +27,3 @@ class BookFactory(factory.django.DjangoModelFactory):
     def authors(obj, create, extracted, **kwargs):
         if create:
             obj.authors.set(extracted if extracted is not None else [AuthorFactory()])
-
-
-class RatingFactory(factory.django.DjangoModelFactory):
-    """A bare Rating row (the book's sum/count are NOT updated); use `book_rate` for real ratings."""
-
-    class Meta:
-        model = Rating
-
-    user = factory.SubFactory(UserFactory)
-    book = factory.SubFactory(BookFactory)
-    score = 3

@@ -55,6 +55,7 @@ def test_future_date_is_refused_in_admin(admin_client):
          "Book_authors-INITIAL_FORMS": "0"},
     )  # fmt: skip
     assert response.status_code == 200
+    assert "The publication date 2999-01-01 is in the future." in response.content.decode()  # the service's rule
     assert not Book.objects.exists()
 
 

@@ -124,9 +124,10 @@ class TestBooks:
         book_rate(book_id=book.pk, user=UserFactory(), score=5)
         body = auth_client.get(f"/books/{book.pk}").json()
         assert body["authors"] == [{"id": authors[1].pk, "name": "A"}, {"id": authors[0].pk, "name": "B"}]
-        assert (body["rating"], body["rating_count"], body["my_rating"]) == ("4.50", 2, 4)
+        assert (body["rating"], body["rating_count"], body["my_rating"]) == (4.5, 2, 4)
         assert set(body) == {
-            "id", "title", "published_on", "authors", "rating", "rating_count", "my_rating", "created_at", "updated_at"
+            "id", "title", "author", "published_on", "authors", "rating", "rating_count", "my_rating", "created_at",
+            "updated_at",
         }  # fmt: skip
 
     @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p in ENDPOINTS if "{book}" in p])
@@ -197,15 +198,15 @@ class TestRating:
         book_rate(book_id=book.pk, user=UserFactory(), score=4)
         response = auth_client.put(f"/books/{book.pk}/rating", {"score": 5}, format="json")
         assert response.status_code == 200
-        assert response.json() == {"score": 5, "rating": "4.50", "rating_count": 2}
-        assert auth_client.get(f"/books/{book.pk}/rating").json() == {"score": 5, "rating": "4.50", "rating_count": 2}
+        assert response.json() == {"score": 5, "rating": 4.5, "rating_count": 2}
+        assert auth_client.get(f"/books/{book.pk}/rating").json() == {"score": 5, "rating": 4.5, "rating_count": 2}
         assert auth_client.put(f"/books/{book.pk}/rating", {"score": 1}, format="json").json() == {
-            "score": 1, "rating": "2.50", "rating_count": 2
+            "score": 1, "rating": 2.5, "rating_count": 2
         }  # fmt: skip
         assert auth_client.delete(f"/books/{book.pk}/rating").status_code == 204
         assert auth_client.get(f"/books/{book.pk}/rating").status_code == 404
         assert auth_client.delete(f"/books/{book.pk}/rating").status_code == 404
-        assert auth_client.get(f"/books/{book.pk}").json()["rating"] == "4.00"
+        assert auth_client.get(f"/books/{book.pk}").json()["rating"] == 4.0
 
     def test_get_without_a_score_is_404(self, auth_client):
         book = BookFactory()
@@ -229,7 +230,7 @@ class TestRating:
     @pytest.mark.parametrize("score", [1, 2, 3, 4, 5])
     def test_every_valid_score(self, auth_client, score):
         response = auth_client.put(f"/books/{BookFactory().pk}/rating", {"score": score}, format="json")
-        assert response.json() == {"score": score, "rating": f"{score}.00", "rating_count": 1}
+        assert response.json() == {"score": score, "rating": float(score), "rating_count": 1}
 
     def test_scores_are_per_user(self, auth_client, api_client):
         from tests.conftest import bearer
@@ -241,7 +242,7 @@ class TestRating:
         api_client.put(f"/books/{book.pk}/rating", {"score": 2}, format="json")
         assert auth_client.get(f"/books/{book.pk}").json()["my_rating"] == 5
         assert api_client.get(f"/books/{book.pk}").json()["my_rating"] == 2
-        assert api_client.get(f"/books/{book.pk}").json()["rating"] == "3.50"
+        assert api_client.get(f"/books/{book.pk}").json()["rating"] == 3.5
 
 
 class TestBookList:
@@ -339,6 +340,52 @@ class TestBookList:
         assert len(self.titles(auth_client, "search=")) == 5
 
 
+def test_equal_ratings_are_ordered_alike_in_the_list_and_top_books(auth_client):
+    """One tie-break everywhere: rating desc (unrated last), more votes first, then the lower id."""
+    author = AuthorFactory()
+    titles = ["Zeta: 4.00 by 2, older", "Alpha: 4.00 by 2, newer", "Beta: 4.00 by 1", "Aardvark: unrated"]
+    books = [BookFactory(title=title, authors=[author]) for title in titles]
+    for book, scores in zip(books, [[4, 4], [5, 3], [4], []], strict=True):
+        for score in scores:
+            book_rate(book_id=book.pk, user=UserFactory(), score=score)
+    listed = [item["title"] for item in auth_client.get("/books?ordering=-rating").json()["items"]]
+    top = [item["title"] for item in auth_client.get(f"/authors/{author.pk}").json()["top_books"]]
+    assert listed == top == titles
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"author_ids": ["A"]}, "author_ids"),
+        ({"author_ids": [True]}, "author_ids"),
+        ({"author_ids": [1.0]}, "author_ids"),
+        ({"title": 5}, "title"),
+        ({"title": True}, "title"),
+    ],
+)
+def test_book_inputs_are_strict(auth_client, payload, field):
+    author = AuthorFactory()
+    if payload.get("author_ids") == ["A"]:
+        payload = {"author_ids": [str(author.pk)]}
+    body = {"title": "T", "published_on": "2000-01-01", "author_ids": [author.pk], **payload}
+    response = auth_client.post("/books", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not Book.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/books/987654", "Book 987654 not found."),
+        ("/authors/987654", "Author 987654 not found."),
+        ("/books/987654/rating", "Book 987654 not found."),
+    ],
+)
+def test_not_found_wording(auth_client, path, detail):
+    assert auth_client.get(path).json()["detail"] == detail
+
+
 class TestAuthors:
     def test_create_and_list_with_books_count(self, auth_client):
         response = auth_client.post("/authors", {"name": "Ursula K. Le Guin", "bio": "Earthsea"}, format="json")
@@ -379,7 +426,7 @@ class TestAuthors:
             "id": books[4].pk,
             "title": "B4",
             "published_on": books[4].published_on.isoformat(),
-            "rating": "5.00",
+            "rating": 5.0,
             "rating_count": 1,
         }
 

@@ -1,5 +1,5 @@
-"""Query counts are constant in the page size (an N+1 fails here). `forced_client` skips the JWT user lookup,
-which is one more query per request whatever the endpoint."""
+"""Query counts are constant in the page size (an N+1 fails here). `forced_client` skips JWT authentication; the
+JWT reads of books and authors need no user query either (`test_jwt_reads_need_no_user_query`)."""
 
 import pytest
 
@@ -23,8 +23,8 @@ def shelf():
 
 @pytest.mark.parametrize("limit", [1, 50])
 @pytest.mark.parametrize("query", ["", "&ordering=-rating", "&search=author", "&published_after=2000-01-01"])
-def test_book_list_is_three_queries_then_cached(forced_client, django_assert_num_queries, shelf, limit, query):
-    with django_assert_num_queries(3):  # count, page, authors prefetch
+def test_book_list_is_two_queries_then_cached(forced_client, django_assert_num_queries, shelf, limit, query):
+    with django_assert_num_queries(2):  # count, page with its authors
         response = forced_client.get(f"/books?limit={limit}{query}")
     assert len(response.json()["items"]) == limit
     assert all(item["authors"] for item in response.json()["items"])
@@ -33,20 +33,20 @@ def test_book_list_is_three_queries_then_cached(forced_client, django_assert_num
 
 
 @pytest.mark.parametrize("limit", [1, 50])
-def test_book_list_beyond_the_cached_pages_is_three_queries(
+def test_book_list_beyond_the_cached_pages_is_two_queries(
     forced_client, django_assert_num_queries, shelf, limit, settings
 ):
     settings.BOOKS_CACHE_LIST_MAX_ROWS = 0
     for _ in range(2):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             forced_client.get(f"/books?limit={limit}&offset=5")
 
 
 @pytest.mark.parametrize("authors_count", [1, 10])
-def test_book_detail_is_three_queries_then_one(forced_client, django_assert_num_queries, authors_count):
+def test_book_detail_is_two_queries_then_one(forced_client, django_assert_num_queries, authors_count):
     book = BookFactory(authors=AuthorFactory.create_batch(authors_count))
     book_rate(book_id=book.pk, user=forced_client.user, score=3)
-    with django_assert_num_queries(3):  # book, authors, my_rating
+    with django_assert_num_queries(2):  # book with its authors, my_rating
         response = forced_client.get(f"/books/{book.pk}")
     assert len(response.json()["authors"]) == authors_count
     with django_assert_num_queries(1):  # my_rating only
@@ -74,6 +74,15 @@ def test_author_list_is_two_queries(forced_client, django_assert_num_queries, sh
     assert len(response.json()["items"]) == limit
 
 
-def test_jwt_adds_one_user_query(auth_client, django_assert_num_queries, shelf):
-    with django_assert_num_queries(4):
-        auth_client.get("/books?limit=50")
+@pytest.mark.parametrize("path", ["/books?limit=50&search=author", "/authors?limit=50"])
+def test_jwt_reads_need_no_user_query(auth_client, django_assert_num_queries, shelf, path):
+    with django_assert_num_queries(2):  # count, page: the user comes from the token's claims
+        assert auth_client.get(path).status_code == 200
+
+
+def test_jwt_writes_still_load_the_user(auth_client, django_assert_num_queries, shelf):
+    auth_client.user.delete()
+    assert auth_client.get("/books?limit=1").status_code == 200  # a read trusts the token until it expires
+    response = auth_client.put(f"/books/{shelf['books'][0].pk}/rating", {"score": 5}, format="json")
+    assert response.status_code == 401
+    assert auth_client.patch(f"/books/{shelf['books'][0].pk}", {"title": "T"}, format="json").status_code == 401

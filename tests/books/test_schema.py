@@ -32,16 +32,31 @@ def test_operation_is_documented(document, path, method):
     operation = document["paths"][path][method]
     assert operation["tags"] == ["authors" if path.startswith("/authors") else "books"]
     assert operation["summary"]
+    assert len(operation["description"]) > 30
     assert set(operation["responses"]) == EXPECTED[(path, method)]
     assert {"jwtAuth": []} in operation["security"]
+    assert document["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
     assert {} not in operation["security"]  # no anonymous access
-    if "requestBody" in operation:
-        assert operation["requestBody"]["content"]["application/json"].get("examples")
+    if method in {"post", "put", "patch"}:
+        assert set(operation["requestBody"]["content"]) == {"application/json"}  # no multipart / form bodies
+        assert operation["requestBody"]["content"]["application/json"]["examples"]
     success = operation["responses"][min(EXPECTED[(path, method)])]
     if "content" in success:
-        assert success["content"]["application/json"].get("examples")
+        assert success["content"]["application/json"]["examples"]
     for code in {"400", "401", "404", "409"} & set(operation["responses"]):
-        assert operation["responses"][code]["content"]["application/json"]["examples"], code
+        error = operation["responses"][code]["content"]["application/json"]
+        assert error["schema"], code
+        assert error["examples"], code
+
+
+def test_book_writes_show_both_ways_to_name_the_authors(document):
+    for path, method in [("/books", "post"), ("/books/{book_id}", "put")]:
+        examples = document["paths"][path][method]["requestBody"]["content"]["application/json"]["examples"]
+        bodies = [example["value"] for example in examples.values()]
+        assert {"title": "New Book", "author": "New Author", "published_on": "2024-01-01"} in bodies
+        assert any("author_ids" in body for body in bodies)
+    book = document["components"]["schemas"]["BookInputRequest"]["properties"]
+    assert {"author", "author_ids"} <= set(book)
 
 
 def test_list_filters_are_documented(document):

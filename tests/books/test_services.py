@@ -66,9 +66,9 @@ class TestRatingMath:
         assert book.rating_sum == sum(scores)
 
     def test_rounding_half_goes_up(self):
-        # 4.125 -> 4.13 (numeric rounding, not banker's rounding)
+        # 37 / 8 = 4.625 -> 4.63 (numeric rounding; banker's rounding would give 4.62)
         book = rate_all(BookFactory(), [5, 5, 5, 5, 5, 4, 4, 4])
-        assert book.rating == Decimal("4.63")  # 37 / 8 = 4.625
+        assert book.rating == Decimal("4.63")
         assert book.rating_sum == 37
 
     def test_first_score(self):
@@ -221,7 +221,7 @@ class TestAuthors:
         rate_all(books["B"], [5, 4])  # 4.50
         rate_all(books["C"], [5])  # 5.00, 1 vote
         rate_all(books["D"], [5, 5])  # 5.00, 2 votes
-        rate_all(books["E"], [4, 5])  # 4.50, same as B -> title
+        rate_all(books["E"], [4, 5])  # 4.50 by 2 votes, like B -> the lower id (B) first
         top = author_top_books(author_id=author.pk)
         assert [book.title for book in top] == ["D", "C", "B", "E", "A"]
         assert len(author_top_books(author_id=author.pk, limit=10)) == 7

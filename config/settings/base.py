@@ -237,3 +237,12 @@ BOOKS_CACHE_LIST_MAX_ROWS = env.int("BOOKS_CACHE_LIST_MAX_ROWS", default=1000)
 # deals
 # Delete a superseded dataset's deals in a thread after the switch (off: inside the upload request).
 DEALS_PURGE_IN_BACKGROUND = env.bool("DEALS_PURGE_IN_BACKGROUND", default=True)
+
+# --- deals and pets ---
+# Photos one pet may have; one more answers 409.
+PET_MAX_PHOTOS = env.int("PET_MAX_PHOTOS", default=20)
+# Image checks running at once per process (each holds at most one bounded decode in memory).
+PET_IMAGE_CONCURRENT_CHECKS = env.int("PET_IMAGE_CONCURRENT_CHECKS", default=2)
+# A deals.csv header line: at most this many bytes and columns (the five names, quoted, with room to spare).
+DEALS_MAX_HEADER_BYTES = env.int("DEALS_MAX_HEADER_BYTES", default=1024)
+DEALS_MAX_HEADER_COLUMNS = env.int("DEALS_MAX_HEADER_COLUMNS", default=20)

@@ -33,6 +33,7 @@ install-dev: $(VENV)/.installed-dev
 db: install .env
 	$(MANAGE) ensure_database
 	$(MANAGE) migrate --no-input
+	$(MANAGE) purge_deals
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
 run: db

@@ -114,3 +114,20 @@ def truncated(value: object, limit: int = 64) -> str:
     """`value` as text, cut to `limit` characters, for error messages that echo client input back."""
     text = str(value)
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+# Room for the multipart boundaries and part headers around an uploaded file.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def request_body_bytes(request: Request) -> int:
+    """The declared size of the request body (`Content-Length`; 0 when absent or malformed)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def upload_body_too_large(request_bytes: int, file_limit: int) -> bool:
+    """Whether a multipart body of `request_bytes` cannot hold a file within `file_limit`: refused before reading."""
+    return request_bytes > file_limit + MULTIPART_OVERHEAD_BYTES

@@ -51,6 +51,15 @@ DATABASE_UNAVAILABLE = (db.OperationalError, db.InterfaceError, psycopg.Operatio
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
+    """The one mapping of exceptions to error answers; a view may reshape the body by defining `error_body`."""
+    response = _error_response(exc, context)
+    error_body = getattr(context.get("view"), "error_body", None)
+    if error_body is not None:  # e.g. brief 003's {"Status": "Error", "Desc": ...} for POST /deals
+        response.data = error_body(response.data)
+    return response
+
+
+def _error_response(exc: Exception, context: dict) -> Response:
     if isinstance(exc, DomainError):
         body: dict = {"detail": exc.message, "code": exc.code}
         body.update({key: value for key, value in exc.context.items() if key not in body})

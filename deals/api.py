@@ -1,22 +1,22 @@
 """POST /deals (upload deals.csv) and GET /deals (top-5 customers)."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from deals.exceptions import DealsFileError
+from config.api import error_response, request_body_bytes, upload_body_too_large
 from deals.selectors import deals_top_customers
 from deals.serializers import (
-    DealsUploadErrorSerializer,
+    DealsUploadErrorOutputSerializer,
     DealsUploadInputSerializer,
-    DealsUploadOkSerializer,
+    DealsUploadOutputSerializer,
     TopCustomersOutputSerializer,
 )
-from deals.services import deals_upload, deals_upload_too_large
+from deals.services import deals_upload
 
 # The answer for deals/fixtures/demo_deals.csv (the demo data).
 TOP_EXAMPLE = {
@@ -30,7 +30,30 @@ TOP_EXAMPLE = {
 }
 
 
-class DealsApi(APIView):
+def brief_error(body: object) -> dict:
+    """Brief 003's `{"Status": "Error", "Desc": "..."}` from the API's error body (`detail` or field messages)."""
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return {"Status": "Error", "Desc": body["detail"]}
+    if isinstance(body, dict):
+        parts = [
+            f"{field}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"
+            for field, messages in body.items()
+        ]
+        return {"Status": "Error", "Desc": "; ".join(parts)}
+    return {"Status": "Error", "Desc": str(body)}
+
+
+def _upload_error(description: str, *examples: tuple[str, str]) -> OpenApiResponse:
+    return error_response(
+        description,
+        *((name, {"Status": "Error", "Desc": desc}) for name, desc in examples),
+        serializer=DealsUploadErrorOutputSerializer,
+    )
+
+
+class DealListApi(APIView):
+    """GET reads the current dataset's top customers; POST replaces the whole dataset."""
+
     parser_classes = [MultiPartParser]
 
     def get_authenticators(self) -> list:
@@ -43,6 +66,12 @@ class DealsApi(APIView):
         if self.request.method == "GET":
             return [AllowAny()]
         return super().get_permissions()
+
+    def error_body(self, body: object) -> object:
+        """Called by config.exceptions.exception_handler: every failed upload answers in the brief's shape."""
+        if self.request is not None and self.request.method == "GET":
+            return body
+        return brief_error(body)
 
     @extend_schema(
         tags=["deals"],
@@ -70,33 +99,56 @@ class DealsApi(APIView):
         tags=["deals"],
         summary="Upload deals.csv, replacing the whole dataset",
         description=(
-            "Multipart field `deals`. The file is validated and loaded as a whole: on any error nothing changes "
-            "and `Desc` names the line. Header `customer,item,total,quantity,date` (any order), UTF-8 (BOM ok)."
+            "Multipart field `deals` holding exactly one file. The file is validated and loaded as a whole: on any "
+            "error nothing changes and `Desc` names the line and the problem. Header "
+            "`customer,item,total,quantity,date` (any order, at most DEALS_MAX_HEADER_BYTES bytes), UTF-8 (BOM ok), "
+            "at most DEALS_MAX_UPLOAD_BYTES (200 MiB by default). Every failure, whatever its status, answers "
+            '`{"Status": "Error", "Desc": "..."}` as brief 003 asks.\n\n'
+            "```bash\ncurl -H 'Authorization: Bearer <access>' -F deals=@deals.csv http://localhost:8000/deals\n```"
         ),
         request={"multipart/form-data": DealsUploadInputSerializer},
         responses={
-            200: OpenApiResponse(DealsUploadOkSerializer, description="The file was processed"),
-            400: OpenApiResponse(DealsUploadErrorSerializer, description="The file was rejected; nothing changed"),
-            401: OpenApiResponse(description='Missing or invalid JWT: `{"detail": "..."}`'),
+            200: OpenApiResponse(DealsUploadOutputSerializer, description="The file was processed"),
+            400: _upload_error(
+                "The request or the file was rejected; nothing changed. `Desc` names the line and the problem.",
+                ("bad value", 'line 17: quantity must be a positive integer, got "x"'),
+                (
+                    "bad header",
+                    "line 1: the header must be customer,item,total,quantity,date (any order): missing date",
+                ),
+                ("no file", 'the "deals" file field is required (multipart/form-data)'),
+                ("two files", 'send one file in the "deals" field, not 2'),
+            ),
+            401: _upload_error(
+                "Missing, invalid or expired JWT.",
+                ("no token", "Authentication credentials were not provided."),
+                ("bad token", "Given token not valid for any token type"),
+            ),
+            405: _upload_error("Only GET and POST exist here.", ("PUT", 'Method "PUT" not allowed.')),
+            413: _upload_error(
+                "A form field other than the file is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.",
+                ("too large", "The request body is too large."),
+            ),
+            415: _upload_error(
+                "The body is not multipart/form-data.",
+                ("JSON body", 'Unsupported media type "application/json" in request.'),
+            ),
         },
         examples=[
-            OpenApiExample("processed", {"Status": "OK"}, response_only=True, status_codes=["200"]),
             OpenApiExample(
-                "rejected",
-                {"Status": "Error", "Desc": 'line 17: quantity must be a positive integer, got "x"'},
-                response_only=True,
-                status_codes=["400"],
+                "deals.csv",
+                {"deals": "(the file: curl -F deals=@deals.csv)"},
+                request_only=True,
+                media_type="multipart/form-data",
             ),
+            OpenApiExample("processed", {"Status": "OK"}, response_only=True, status_codes=["200"]),
         ],
     )
     def post(self, request: Request) -> Response:
-        # The file is the input; deals_upload validates it (and a missing field) so every problem keeps the
-        # {"Status", "Desc"} shape of the brief. DealsUploadInputSerializer only describes the form.
-        request_bytes = int(request.META.get("CONTENT_LENGTH") or 0)
-        # A body over the limit is refused before Django reads it into a temporary file.
-        file = None if deals_upload_too_large(request_bytes=request_bytes) else request.FILES.get("deals")
-        try:
-            deals_upload(file=file, user=request.user, request_bytes=request_bytes)
-        except DealsFileError as exc:
-            return Response({"Status": "Error", "Desc": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        # deals_upload validates the form too (a missing or doubled field), so its DealsFileError carries the Desc;
+        # DealsUploadInputSerializer only describes the form. A body over the limit is refused before it is read.
+        request_bytes = request_body_bytes(request)
+        too_large = upload_body_too_large(request_bytes, settings.DEALS_MAX_UPLOAD_BYTES)
+        files = [] if too_large else request.FILES.getlist("deals")
+        deals_upload(files=files, user=request.user, request_bytes=request_bytes)
         return Response({"Status": "OK"})

@@ -14,11 +14,15 @@ import csv
 import io
 import re
 import string
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain
 from typing import BinaryIO
 
+from django.conf import settings
+
+from config.api import truncated
 from deals.exceptions import DealsFileError
 
 COLUMNS = ("customer", "item", "total", "quantity", "date")
@@ -28,17 +32,20 @@ READ_BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 1 << 20
 SLOW_BATCH_CHARS = 1 << 20
 UTF8_BOM = "\ufeff"
+SHOWN_NAMES, SHOWN_NAME_CHARS = 5, 32  # of the header names an error message echoes
 
 TOTAL_RE = re.compile(r"\d{1,%d}(?:\.\d{1,2})?" % MAX_TOTAL_DIGITS, re.ASCII)  # noqa: UP031
 QUANTITY_RE = re.compile(r"0*[1-9]\d{0,9}", re.ASCII)
 DATE_RE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d(?::?\d\d)?)?", re.ASCII)
-# The fast path's view of one field; anything else (quotes, blanks around, NUL) goes the slow way.
+# The fast path's view of one field; anything else (quotes, blanks around, NUL) goes the slow way. Every quantifier
+# is possessive (`*+`, `?+`): what follows it can never match what it consumed, so the language is the same, and
+# the regex engine keeps no backtracking state per line (three times faster on a block of plain lines).
 FAST_FIELDS = {
-    "customer": r'[^\s,"\x00][^,"\r\n\x00]*',
-    "item": r'[^\s,"\x00][^,"\r\n\x00]*',
-    "total": r"\d{1,%d}(?:\.\d{1,2})?" % MAX_TOTAL_DIGITS,  # noqa: UP031
-    "quantity": r"[1-9]\d{0,8}",  # below 2**31 by construction
-    "date": r"\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-][01]\d(?::?[0-5]\d)?)?",
+    "customer": r'[^\s,"\x00][^,"\r\n\x00]*+',
+    "item": r'[^\s,"\x00][^,"\r\n\x00]*+',
+    "total": r"\d{1,%d}+(?:\.\d{1,2}+)?+" % MAX_TOTAL_DIGITS,  # noqa: UP031
+    "quantity": r"[1-9]\d{0,8}+",  # below 2**31 by construction
+    "date": r"\d{4}-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d{1,6}+)?+(?:Z|[+-][01]\d(?::?+[0-5]\d)?+)?+",
 }
 
 # A validated row in COLUMNS order, as text PostgreSQL parses itself.
@@ -60,19 +67,41 @@ def _decode(raw: bytes, first_line: int) -> str:
     return text
 
 
+def _listed(names: list[str], quote: str = "") -> str:
+    """At most SHOWN_NAMES names, each cut short: an error message stays short whatever the header holds."""
+    shown = ", ".join(f"{quote}{truncated(name, SHOWN_NAME_CHARS)}{quote}" for name in names[:SHOWN_NAMES])
+    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+
+
+def read_header(file: BinaryIO) -> str:
+    """The decoded header line (BOM removed), read within DEALS_MAX_HEADER_BYTES."""
+    limit = settings.DEALS_MAX_HEADER_BYTES
+    raw = file.readline(limit + 1)
+    if not raw.strip(b"\r\n"):
+        raise DealsFileError("line 1: the file is empty" if not raw else "line 1: the header is empty")
+    if len(raw) > limit:
+        raise DealsFileError(f"line 1: the header is longer than {limit} bytes; it must be {','.join(COLUMNS)}")
+    return _decode(raw, 1).removeprefix(UTF8_BOM)
+
+
 def _header_order(header: list[str]) -> list[int]:
-    """Index of each of COLUMNS in the file's header (the order may differ)."""
+    """Index of each of COLUMNS in the file's header (the order may differ); linear in the header's length."""
+    if len(header) > settings.DEALS_MAX_HEADER_COLUMNS:
+        raise DealsFileError(
+            f"line 1: the header has {len(header)} columns; it must be {','.join(COLUMNS)} (any order)"
+        )
     names = [name.strip() for name in header]
-    missing = [column for column in COLUMNS if column not in names]
+    counts = Counter(names)
+    missing = [column for column in COLUMNS if column not in counts]
     unexpected = [name for name in names if name not in COLUMNS]
-    duplicated = sorted({name for name in names if names.count(name) > 1})
+    duplicated = sorted(name for name, count in counts.items() if count > 1)
     problems = []
     if missing:
         problems.append("missing " + ", ".join(missing))
     if unexpected:
-        problems.append("unexpected " + ", ".join(f'"{name}"' for name in unexpected))
+        problems.append("unexpected " + _listed(unexpected, quote='"'))
     if duplicated:
-        problems.append("duplicated " + ", ".join(duplicated))
+        problems.append("duplicated " + _listed(duplicated))
     if problems:
         raise DealsFileError(f"line 1: the header must be {','.join(COLUMNS)} (any order): {'; '.join(problems)}")
     return [names.index(column) for column in COLUMNS]
@@ -129,10 +158,7 @@ class DealsCsv:
         self.file = file
         self.rows = 0
         self.line = 1  # physical lines read so far
-        raw = file.readline()
-        if not raw.strip(b"\r\n"):
-            raise DealsFileError("line 1: the file is empty" if not raw else "line 1: the header is empty")
-        text = _decode(raw, 1).removeprefix(UTF8_BOM)
+        text = read_header(file)
         self.newline = "\r\n" if text.endswith("\r\n") else "\n"
         try:
             header = next(csv.reader([text]))
@@ -141,7 +167,7 @@ class DealsCsv:
         self.order = _header_order(header)
         self.columns = sorted(COLUMNS, key=lambda column: self.order[COLUMNS.index(column)])
         line_re = ",".join(FAST_FIELDS[column] for column in self.columns)
-        self._fast_block = re.compile(f"(?:{line_re}{re.escape(self.newline)})*", re.ASCII).fullmatch
+        self._fast_block = re.compile(f"(?:{line_re}{re.escape(self.newline)})*+", re.ASCII).fullmatch
         self._fast_line = re.compile(f"{line_re}\r?\n", re.ASCII).fullmatch
 
     def chunks(self) -> Iterator[bytes]:
@@ -206,11 +232,9 @@ class DealsCsv:
 
 def deal_rows(file: BinaryIO) -> Iterator[tuple[int, DealRow]]:
     """The reference validator: yield (line, row) for every row, raise DealsFileError at the first problem."""
-    header_raw = file.readline()
-    if not header_raw.strip(b"\r\n"):
-        raise DealsFileError("line 1: the file is empty" if not header_raw else "line 1: the header is empty")
+    header = read_header(file)
     lines = _Lines([], 0)
-    lines.lines = chain([_decode(header_raw, 1).removeprefix(UTF8_BOM)], (_decode(raw, lines.line + 1) for raw in file))
+    lines.lines = chain([header], (_decode(raw, lines.line + 1) for raw in file))
     reader = csv.reader(lines, strict=True)
     try:
         order = _header_order(next(reader))

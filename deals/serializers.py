@@ -7,20 +7,20 @@ class DealsUploadInputSerializer(serializers.Serializer):
     deals = serializers.FileField(help_text="deals.csv: header customer,item,total,quantity,date; UTF-8")
 
 
-class DealsUploadOkSerializer(serializers.Serializer):
+class DealsUploadOutputSerializer(serializers.Serializer):
     Status = serializers.CharField()
 
 
-class DealsUploadErrorSerializer(serializers.Serializer):
+class DealsUploadErrorOutputSerializer(serializers.Serializer):
     Status = serializers.CharField()
     Desc = serializers.CharField()
 
 
-class TopCustomerSerializer(serializers.Serializer):
+class TopCustomerOutputSerializer(serializers.Serializer):
     username = serializers.CharField()
     spent_money = serializers.FloatField(help_text="an integer when the sum is whole")
     gems = serializers.ListField(child=serializers.CharField())
 
 
 class TopCustomersOutputSerializer(serializers.Serializer):
-    response = TopCustomerSerializer(many=True)
+    response = TopCustomerOutputSerializer(many=True)

@@ -4,6 +4,7 @@ import logging
 import re
 import threading
 import time
+from queue import Queue
 from typing import BinaryIO
 
 import psycopg
@@ -12,7 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
+from config.api import upload_body_too_large
 from deals.csv_rows import DealsCsv, deal_rows
 from deals.exceptions import DealsFileError
 from deals.models import Deal, DealsDataset, DealsUpload
@@ -22,8 +25,17 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key that serializes dataset switches (any constant unique to this app).
 SWITCH_LOCK_KEY = 3_000_007
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 PURGE_THREAD_NAME = "deals-purge"
+COPY_QUEUE_BUFFERS = 16  # psycopg queues buffers of at most 128 KB: 2 MB between validation and the socket
+
+
+class _BoundedQueuedWriter(QueuedLibpqWriter):
+    """psycopg's COPY writer thread (it sends one block while the next is validated, so Python's and PostgreSQL's
+    work overlap), with a queue short enough to keep the worker's memory flat when PostgreSQL is the slower one."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        super().__init__(cursor)
+        self._queue = Queue(maxsize=COPY_QUEUE_BUFFERS)
 
 
 def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
@@ -38,7 +50,10 @@ def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
         cursor.execute("SELECT set_config('deals.dataset_id', %s, true)", [str(dataset_id)])
     copy_sql = f"COPY {Deal._meta.db_table} ({', '.join(deals_csv.columns)}) FROM STDIN (FORMAT csv)"
     try:
-        with connection.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(copy_sql, writer=_BoundedQueuedWriter(cursor)) as copy,
+        ):
             for chunk in deals_csv.chunks():
                 copy.write(chunk)
     except psycopg.errors.DataError as exc:
@@ -135,29 +150,27 @@ def datasets_purge_superseded() -> int:
     return deleted
 
 
-def deals_upload_too_large(*, request_bytes: int) -> bool:
-    """Whether a request body is over the limit before it is read (the multipart framing gets some slack)."""
-    return request_bytes > settings.DEALS_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+def deals_upload(*, files: list[UploadedFile], user: AbstractBaseUser | None, request_bytes: int = 0) -> DealsUpload:
+    """Handle one POST /deals: replace the dataset and record the attempt; DealsFileError on a bad request or file.
 
-
-def deals_upload(*, file: UploadedFile | None, user: AbstractBaseUser | None, request_bytes: int = 0) -> DealsUpload:
-    """Handle one POST /deals: replace the dataset and record the attempt; DealsFileError on a bad file.
-
-    `file` is None when the field is missing or the request was too large to read (`request_bytes`).
+    `files` are those of the `deals` field: none when it is missing or the request was too large to read
+    (`request_bytes`), and exactly one is accepted.
     """
     started = time.monotonic()
+    file = files[0] if files else None
     filename = (file.name or "")[:255] if file is not None else ""
     size = (file.size or 0) if file is not None else request_bytes
     upload = DealsUpload(user=user, filename=filename, size=size)
+    limit = settings.DEALS_MAX_UPLOAD_BYTES
     try:
-        if deals_upload_too_large(request_bytes=request_bytes):
-            raise DealsFileError(
-                f"the request is {request_bytes} bytes, the file limit is {settings.DEALS_MAX_UPLOAD_BYTES} bytes"
-            )
+        if upload_body_too_large(request_bytes, limit):
+            raise DealsFileError(f"the request is {request_bytes} bytes, the file limit is {limit} bytes")
         if file is None:
             raise DealsFileError('the "deals" file field is required (multipart/form-data)')
-        if size > settings.DEALS_MAX_UPLOAD_BYTES:
-            raise DealsFileError(f"the file is {size} bytes, the limit is {settings.DEALS_MAX_UPLOAD_BYTES} bytes")
+        if len(files) > 1:
+            raise DealsFileError(f'send one file in the "deals" field, not {len(files)}')
+        if size > limit:
+            raise DealsFileError(f"the file is {size} bytes, the limit is {limit} bytes")
         if size == 0:
             raise DealsFileError("line 1: the file is empty")
         file.open("rb")

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from deals.api import DealsApi
+from deals.api import DealListApi
 
 urlpatterns = [
-    path("deals", DealsApi.as_view(), name="deals"),
+    path("deals", DealListApi.as_view(), name="deals"),
 ]

@@ -2,15 +2,20 @@
 
 from rest_framework import status
 
-from config.exceptions import DomainError, NotFoundError
+from config.api import not_found_message
+from config.exceptions import ConflictError, DomainError, NotFoundError
 
-PET_NOT_FOUND_MESSAGE = "Pet with the matching ID was not found."  # the brief's wording, also used by DELETE
+# Brief 002 fixes this wording for the `errors` of DELETE /pets (each entry carries the id beside it).
+DELETE_NOT_FOUND_MESSAGE = "Pet with the matching ID was not found."
 
 
 class PetNotFoundError(NotFoundError):
-    """Pet with the matching ID was not found."""
+    """No pet with this id."""
 
     code = "pet_not_found"
+
+    def __init__(self, pet_id: object) -> None:
+        super().__init__(not_found_message("pet", pet_id))
 
 
 class PhotoTooLargeError(DomainError):
@@ -24,3 +29,9 @@ class PhotoInvalidError(DomainError):
     """The file is not a valid JPEG, PNG, GIF or WebP image."""
 
     code = "photo_invalid"
+
+
+class PhotoLimitReachedError(ConflictError):
+    """The pet already has PET_MAX_PHOTOS photos."""
+
+    code = "photo_limit_reached"

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import Cast
 
-from pets.exceptions import PET_NOT_FOUND_MESSAGE, PetNotFoundError
+from config.api import truncated
+from pets.exceptions import PetNotFoundError
 from pets.models import Pet, Photo
 
 CREATED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -25,7 +26,7 @@ def pet_get(*, pet_id: str | uuid.UUID) -> Pet:
     try:
         return Pet.objects.get(pk=uuid.UUID(str(pet_id)))
     except (ValueError, Pet.DoesNotExist) as exc:
-        raise PetNotFoundError(PET_NOT_FOUND_MESSAGE) from exc
+        raise PetNotFoundError(truncated(pet_id)) from exc
 
 
 def _filtered(pets: QuerySet[Pet], has_photos: bool | None) -> QuerySet[Pet]:

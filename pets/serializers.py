@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from config.api import StrictIntegerField
 from pets.models import Pet
 from pets.selectors import created_at_text
 from pets.storage import photo_url
@@ -23,7 +24,7 @@ def parse_boolean(value: str) -> bool:
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanField(serializers.Field):
+class QueryBooleanField(serializers.Field):
     """Unlike DRF's BooleanField, only true/false/1/0: `has_photos=yes` is a mistake worth a 400."""
 
     def to_internal_value(self, data: object) -> bool:
@@ -42,12 +43,12 @@ class StrictBooleanField(serializers.Field):
 
 class PetCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(min_length=1, max_length=100)
-    age = serializers.IntegerField(min_value=0, max_value=100)
+    age = StrictIntegerField(min_value=0, max_value=100)
     type = serializers.ChoiceField(choices=Pet.Type.choices)
 
 
-class PetListParamsSerializer(serializers.Serializer):
-    has_photos = StrictBooleanField(required=False)
+class PetListFilterInputSerializer(serializers.Serializer):
+    has_photos = QueryBooleanField(required=False)
 
 
 class PhotoUploadInputSerializer(serializers.Serializer):
@@ -70,7 +71,9 @@ class PhotoOutputSerializer(serializers.Serializer):
         return photo_url(photo.file.name, request=self.context.get("request"))
 
 
-@extend_schema_field({"type": "string", "example": "2021-05-18T19:10:17", "description": "UTC, whole seconds"})
+@extend_schema_field(
+    {"type": "string", "example": "2021-05-18T19:10:17", "description": "UTC, whole seconds, no zone (brief 002)"}
+)
 class CreatedAtField(serializers.Field):
     def to_representation(self, value) -> str:
         return created_at_text(value)
@@ -90,11 +93,11 @@ class PetPageOutputSerializer(serializers.Serializer):
     items = PetOutputSerializer(many=True)
 
 
-class DeleteErrorSerializer(serializers.Serializer):
+class PetDeleteErrorOutputSerializer(serializers.Serializer):
     id = serializers.CharField()
     error = serializers.CharField()
 
 
 class PetsDeleteOutputSerializer(serializers.Serializer):
     deleted = serializers.IntegerField()
-    errors = DeleteErrorSerializer(many=True)
+    errors = PetDeleteErrorOutputSerializer(many=True)

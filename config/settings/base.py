@@ -242,3 +242,12 @@ DEALS_PURGE_IN_BACKGROUND = env.bool("DEALS_PURGE_IN_BACKGROUND", default=True)
 # Cached `GET /books` pages share this many Redis keys (a page's slot is a hash of its query): a bounded set of
 # keys, whatever distinct queries clients send (about 20 KB per key at limit=100).
 BOOKS_CACHE_LIST_SLOTS = env.int("BOOKS_CACHE_LIST_SLOTS", default=512)
+
+# --- deals and pets ---
+# Photos one pet may have; one more answers 409.
+PET_MAX_PHOTOS = env.int("PET_MAX_PHOTOS", default=20)
+# Image checks running at once per process (each holds at most one bounded decode in memory).
+PET_IMAGE_CONCURRENT_CHECKS = env.int("PET_IMAGE_CONCURRENT_CHECKS", default=2)
+# A deals.csv header line: at most this many bytes and columns (the five names, quoted, with room to spare).
+DEALS_MAX_HEADER_BYTES = env.int("DEALS_MAX_HEADER_BYTES", default=1024)
+DEALS_MAX_HEADER_COLUMNS = env.int("DEALS_MAX_HEADER_COLUMNS", default=20)

@@ -114,7 +114,7 @@ def test_an_upload_replaces_the_previous_dataset_completely(small_dataset, api_c
 def test_upload_needs_a_jwt(api_client):
     response = upload(api_client, SMALL_CSV)
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert response.json() == {"Status": "Error", "Desc": "Authentication credentials were not provided."}
     assert not DealsDataset.objects.exists()
 
 

@@ -31,6 +31,8 @@ def test_create_answers_the_brief_shape(key_client):
         ({"name": "boy", "age": 101, "type": "dog"}, "age"),
         ({"name": "boy", "age": "seven", "type": "dog"}, "age"),
         ({"name": "boy", "age": 7.5, "type": "dog"}, "age"),
+        ({"name": "boy", "age": "7", "type": "dog"}, "age"),
+        ({"name": "boy", "age": True, "type": "dog"}, "age"),
         ({"name": "boy", "age": 7}, "type"),
         ({"name": "boy", "age": 7, "type": "parrot"}, "type"),
         ({"name": "boy", "age": 7, "type": "DOG"}, "type"),

@@ -3,6 +3,7 @@ import re
 import threading
 import time
 
+import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -13,9 +14,24 @@ from PIL import Image
 from pets.exceptions import PetNotFoundError
 from pets.models import Pet, Photo
 from pets.services import pet_photo_add, pets_delete
+from tests.conftest import database_url
 from tests.pets.factories import PetFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+def wait_for_lock_waiters(count: int, timeout: float = 10) -> None:
+    """Until `count` backends of this database wait on a lock (what pg_stat_activity shows, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url(), autocommit=True) as observer:
+        while time.monotonic() < deadline:
+            waiting = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting >= count:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"no {count} lock waiter(s) within {timeout} s")
 
 
 def upload(client, pet_id, content: bytes, name: str = "photo.bin", content_type: str = "application/octet-stream"):
@@ -133,7 +149,7 @@ def test_a_file_at_the_limit_is_accepted(key_client, settings):
 def test_unknown_pet_is_404(key_client, pet_id):
     response = upload(key_client, pet_id, image_bytes("PNG"))
     assert response.status_code == 404
-    assert response.json()["detail"] == "Pet with the matching ID was not found."
+    assert response.json() == {"detail": f"Pet {pet_id} not found.", "code": "pet_not_found"}
     assert not Photo.objects.exists()
 
 
@@ -158,9 +174,11 @@ def test_an_upload_racing_a_delete_leaves_no_orphan():
     with transaction.atomic():
         Pet.objects.select_for_update().get(pk=pet.pk)
         locked.set()
-        time.sleep(0.3)  # let the upload reach the lock and wait on it
-        pets_delete(ids=[str(pet.pk)])
+        wait_for_lock_waiters(1)  # the upload is blocked on the pet's row lock
+        deleted = pets_delete(ids=[str(pet.pk)])
     uploader.join(timeout=10)
+    assert deleted.deleted == 1
+    assert not Pet.objects.filter(pk=pet.pk).exists()
     assert isinstance(outcome.get("error"), PetNotFoundError)
     assert not Photo.objects.exists()
     assert stored_files() == files_before

@@ -237,3 +237,8 @@ BOOKS_CACHE_LIST_MAX_ROWS = env.int("BOOKS_CACHE_LIST_MAX_ROWS", default=1000)
 # deals
 # Delete a superseded dataset's deals in a thread after the switch (off: inside the upload request).
 DEALS_PURGE_IN_BACKGROUND = env.bool("DEALS_PURGE_IN_BACKGROUND", default=True)
+
+# --- waste ---
+# `POST /waste/network/import` alone accepts bodies up to this size (a whole regional network); the general
+# JSON limit (DATA_UPLOAD_MAX_MEMORY_SIZE) stays for every other endpoint.
+WASTE_IMPORT_MAX_BYTES = env.int("WASTE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)

@@ -1,6 +1,6 @@
 """Errors of the waste domain; config.exceptions maps them to HTTP once."""
 
-from config.exceptions import DomainError, NotFoundError
+from config.exceptions import ConflictError, DomainError, NotFoundError
 
 
 class OrganizationNotFoundError(NotFoundError):
@@ -55,3 +55,47 @@ class NameTakenError(DomainError):
     """The name is already used."""
 
     code = "name_taken"
+
+
+class StaffOnlyError(DomainError):
+    """Only staff may change the waste network."""
+
+    status_code = 403
+    code = "staff_only"
+
+
+class OrganizationAccessDeniedError(DomainError):
+    """Only staff and the organization's members may generate or dispose its waste."""
+
+    status_code = 403
+    code = "not_a_member"
+
+
+class MemberNotFoundError(NotFoundError):
+    """The user is not a member of the organization."""
+
+    code = "member_not_found"
+
+
+class MemberExistsError(ConflictError):
+    """The user is already a member of the organization."""
+
+    code = "member_exists"
+
+
+class UserNotFoundError(DomainError):
+    """No user has this username."""
+
+    code = "user_not_found"
+
+
+class NetworkImportInvalidError(DomainError):
+    """The network file breaks a rule; the message names the entry and its index."""
+
+    code = "import_invalid"
+
+
+class NetworkImportConflictError(ConflictError):
+    """Sites of the file already exist."""
+
+    code = "names_taken"

@@ -4,6 +4,7 @@ A route goes from a site (an organization or a storage) to a storage, so every s
 organization is the organization followed by storages only: `Distance.path` keeps those storage ids.
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
@@ -28,6 +29,21 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Membership(models.Model):
+    """A user who may generate and dispose waste for an organization (staff may do it for every one)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waste_memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="waste_membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organization_id}"
 
 
 class OrganizationWaste(models.Model):

@@ -251,3 +251,7 @@ PET_IMAGE_CONCURRENT_CHECKS = env.int("PET_IMAGE_CONCURRENT_CHECKS", default=2)
 # A deals.csv header line: at most this many bytes and columns (the five names, quoted, with room to spare).
 DEALS_MAX_HEADER_BYTES = env.int("DEALS_MAX_HEADER_BYTES", default=1024)
 DEALS_MAX_HEADER_COLUMNS = env.int("DEALS_MAX_HEADER_COLUMNS", default=20)
+# --- waste ---
+# `POST /waste/network/import` alone accepts bodies up to this size (a whole regional network); the general
+# JSON limit (DATA_UPLOAD_MAX_MEMORY_SIZE) stays for every other endpoint.
+WASTE_IMPORT_MAX_BYTES = env.int("WASTE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)

@@ -4,7 +4,10 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
+from rest_framework.test import APIClient
 
+from tests.config.factories import UserFactory
+from tests.conftest import bearer
 from tests.waste.factories import OrganizationFactory, OrganizationWasteFactory, StorageFactory, StorageRoomFactory
 from waste.models import Organization, Route, Storage
 from waste.services import distances_recompute
@@ -59,3 +62,17 @@ def small():
         storages={"A": {"plastic": (0, 4), "bio": (0, 100)}, "B": {"glass": (0, 300)}, "lonely": {"glass": (0, 9)}},
         routes=[("ОО", "A", 10, False), ("A", "B", 5, True)],
     )
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> APIClient:
+    """A JWT of a staff user: the network's operator."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer(staff_user))
+    client.user = staff_user
+    return client

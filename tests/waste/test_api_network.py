@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 # --- storages ----------------------------------------------------------------------------------------
 
 
-def test_create_storage_shows_room(auth_client):
-    response = auth_client.post("/waste/storages", {"name": "МНО1", "capacity": {"plastic": 100, "glass": 300}})
+def test_create_storage_shows_room(staff_client):
+    response = staff_client.post("/waste/storages", {"name": "МНО1", "capacity": {"plastic": 100, "glass": 300}})
     assert response.status_code == 201, response.json()
     assert response.json() == {
         "id": response.json()["id"],
@@ -41,8 +41,8 @@ def test_create_storage_shows_room(auth_client):
         ({"name": "x", "capacity": [1]}, "capacity"),
     ],
 )
-def test_create_storage_bad_input(auth_client, body, field):
-    response = auth_client.post("/waste/storages", body)
+def test_create_storage_bad_input(staff_client, body, field):
+    response = staff_client.post("/waste/storages", body)
     assert response.status_code == 400
     assert field in response.json()
 
@@ -64,11 +64,11 @@ def test_storage_detail_is_public(api_client, small):
     assert response.json()["capacity"] == {"glass": 300}
 
 
-def test_raising_capacity_answers_with_the_transfers_it_caused(auth_client):
+def test_raising_capacity_answers_with_the_transfers_it_caused(staff_client):
     network = build_network(
         organizations={"ОО": {"bio": (7, 50)}}, storages={"A": {"bio": (5, 5)}}, routes=[("ОО", "A", 3, False)]
     )
-    response = auth_client.patch(f"/waste/storages/{network.storages['A'].pk}", {"capacity": {"bio": 10}})
+    response = staff_client.patch(f"/waste/storages/{network.storages['A'].pk}", {"capacity": {"bio": 10}})
     assert response.status_code == 200, response.json()
     assert [(t["organization"]["name"], t["amount"]) for t in response.json()["transfers"]] == [("ОО", 5)]
     assert response.json()["room"]["bio"] == {"capacity": 10, "stored": 10, "free": 0}
@@ -79,27 +79,27 @@ def test_raising_capacity_answers_with_the_transfers_it_caused(auth_client):
     [({"capacity": {"bio": 4}}, "bio"), ({"capacity": {"glass": 10}}, "bio"), ({"name": "B"}, "name")],
     ids=["below stored", "removing a type that holds waste", "name taken"],
 )
-def test_storage_update_refusals(auth_client, body, named):
+def test_storage_update_refusals(staff_client, body, named):
     network = build_network(organizations={}, storages={"A": {"bio": (5, 5)}, "B": {}})
-    response = auth_client.patch(f"/waste/storages/{network.storages['A'].pk}", body)
+    response = staff_client.patch(f"/waste/storages/{network.storages['A'].pk}", body)
     assert response.status_code == 400
     assert named in (response.json().get("type"), response.json().get("field"))
     assert StorageRoom.objects.get().capacity == 5
 
 
-def test_delete_storage(auth_client, small):
-    assert auth_client.delete(f"/waste/storages/{small.storages['A'].pk}").status_code == 204
-    response = auth_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages")
+def test_delete_storage(staff_client, small):
+    assert staff_client.delete(f"/waste/storages/{small.storages['A'].pk}").status_code == 204
+    response = staff_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages")
     assert [item["distance_m"] for item in response.json()["items"]] == [None, None]
 
 
-def test_empty_storage_dispatches_pending_waste(auth_client):
+def test_empty_storage_dispatches_pending_waste(staff_client):
     network = build_network(
         organizations={"ОО": {"bio": (7, 50)}},
         storages={"A": {"bio": (5, 5), "glass": (3, 10)}},
         routes=[("ОО", "A", 3, False)],
     )
-    response = auth_client.post(f"/waste/storages/{network.storages['A'].pk}/empty", {"types": ["bio"]})
+    response = staff_client.post(f"/waste/storages/{network.storages['A'].pk}/empty", {"types": ["bio"]})
     assert response.status_code == 200, response.json()
     assert response.json()["storage"]["room"] == {
         "bio": {"capacity": 5, "stored": 5, "free": 0},
@@ -108,17 +108,17 @@ def test_empty_storage_dispatches_pending_waste(auth_client):
     assert [t["amount"] for t in response.json()["transfers"]] == [5]
 
 
-def test_empty_without_types_empties_all(auth_client):
+def test_empty_without_types_empties_all(staff_client):
     network = build_network(organizations={}, storages={"A": {"bio": (5, 5), "glass": (3, 10)}})
-    response = auth_client.post(f"/waste/storages/{network.storages['A'].pk}/empty")
+    response = staff_client.post(f"/waste/storages/{network.storages['A'].pk}/empty")
     assert response.status_code == 200
     assert set(StorageRoom.objects.values_list("stored", flat=True)) == {0}
 
 
 @pytest.mark.parametrize(("types", "field"), [(["metal"], "types"), (["plastic"], "plastic"), ([], "types")])
-def test_empty_bad_types(auth_client, types, field):
+def test_empty_bad_types(staff_client, types, field):
     network = build_network(organizations={}, storages={"A": {"bio": (5, 5)}})
-    response = auth_client.post(f"/waste/storages/{network.storages['A'].pk}/empty", {"types": types})
+    response = staff_client.post(f"/waste/storages/{network.storages['A'].pk}/empty", {"types": types})
     assert response.status_code == 400
     assert field in response.json() or response.json().get("type") == field
     assert StorageRoom.objects.get().stored == 5
@@ -127,10 +127,10 @@ def test_empty_bad_types(auth_client, types, field):
 # --- routes ------------------------------------------------------------------------------------------
 
 
-def test_create_route_answers_with_the_transfers_it_caused(auth_client):
+def test_create_route_answers_with_the_transfers_it_caused(staff_client):
     network = build_network(organizations={"ОО": {"glass": (20, 50)}}, storages={"A": {"glass": (0, 100)}})
     organization, storage = network.organizations["ОО"], network.storages["A"]
-    response = auth_client.post(
+    response = staff_client.post(
         "/waste/routes", {"from_organization": organization.pk, "to_storage": storage.pk, "distance_m": 70}
     )
     assert response.status_code == 201, response.json()
@@ -174,13 +174,13 @@ def test_create_route_answers_with_the_transfers_it_caused(auth_client):
         "unknown storage",
     ],
 )
-def test_create_route_bad_input(auth_client, small, body, field):
+def test_create_route_bad_input(staff_client, small, body, field):
     ids = {**{n: o.pk for n, o in small.organizations.items()}, **{n: s.pk for n, s in small.storages.items()}}
     # "to an organization id": a number no storage has
     if body.get("to_storage") == "ОО":
         body = {**body, "to_storage": 999999}
     body = {key: ids.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
-    response = auth_client.post("/waste/routes", body)
+    response = staff_client.post("/waste/routes", body)
     assert response.status_code == 400
     assert field in response.json() or response.json().get("field") == field
     assert Route.objects.count() == 2
@@ -197,16 +197,16 @@ def test_route_list_query_count_is_constant(api_client, django_assert_num_querie
     assert response.json()["count"] == 2 * size - 1
 
 
-def test_route_detail_update_delete(auth_client, small):
+def test_route_detail_update_delete(staff_client, small):
     route = Route.objects.get(from_storage=small.storages["A"])
-    assert auth_client.get(f"/waste/routes/{route.pk}").json()["two_way"] is True
-    response = auth_client.patch(f"/waste/routes/{route.pk}", {"distance_m": 7, "two_way": False})
+    assert staff_client.get(f"/waste/routes/{route.pk}").json()["two_way"] is True
+    response = staff_client.patch(f"/waste/routes/{route.pk}", {"distance_m": 7, "two_way": False})
     assert response.status_code == 200, response.json()
     assert (response.json()["distance_m"], response.json()["two_way"]) == (7, False)
-    storages = auth_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages").json()["items"]
+    storages = staff_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages").json()["items"]
     assert [(item["storage"]["name"], item["distance_m"]) for item in storages][:2] == [("A", 10), ("B", 17)]
-    assert auth_client.delete(f"/waste/routes/{route.pk}").status_code == 204
-    storages = auth_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages").json()["items"]
+    assert staff_client.delete(f"/waste/routes/{route.pk}").status_code == 204
+    storages = staff_client.get(f"/waste/organizations/{small.organizations['ОО'].pk}/storages").json()["items"]
     assert [item["distance_m"] for item in storages] == [10, None, None]
 
 
@@ -214,16 +214,16 @@ def test_route_detail_update_delete(auth_client, small):
     ("body", "field"),
     [({"distance_m": 0}, "distance_m"), ({"from_storage": 1}, "from_storage"), ({"two_way": "x"}, "two_way")],
 )
-def test_route_update_bad_input(auth_client, small, body, field):
+def test_route_update_bad_input(staff_client, small, body, field):
     route = Route.objects.get(from_storage=small.storages["A"])
-    response = auth_client.patch(f"/waste/routes/{route.pk}", body)
+    response = staff_client.patch(f"/waste/routes/{route.pk}", body)
     assert response.status_code == 400
     assert field in response.json()
 
 
-def test_an_organization_route_cannot_become_two_way(auth_client, small):
+def test_an_organization_route_cannot_become_two_way(staff_client, small):
     route = Route.objects.get(from_organization=small.organizations["ОО"])
-    response = auth_client.patch(f"/waste/routes/{route.pk}", {"two_way": True})
+    response = staff_client.patch(f"/waste/routes/{route.pk}", {"two_way": True})
     assert response.status_code == 400
     assert response.json()["field"] == "two_way"
 
@@ -265,7 +265,7 @@ def test_transfer_list_query_count_is_constant(api_client, django_assert_num_que
 def test_swagger_documents_every_waste_endpoint_with_its_errors(client):
     document = client.get("/schema", HTTP_ACCEPT="application/json").json()
     waste_paths = {path: ops for path, ops in document["paths"].items() if path.startswith("/waste/")}
-    assert len(waste_paths) == 11
+    assert len(waste_paths) == 15  # 11 + members (2) + network import and export
     for path, operations in waste_paths.items():
         for method, operation in operations.items():
             if method == "parameters":

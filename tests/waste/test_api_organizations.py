@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # --- organizations ---------------------------------------------------------------------------------
 
 
-def test_create_organization(auth_client):
+def test_create_organization(staff_client):
     body = {"name": "ОО1", "waste": {"plastic": {"limit": 10}, "glass": {"limit": 50}}}
-    response = auth_client.post("/waste/organizations", body)
+    response = staff_client.post("/waste/organizations", body)
     assert response.status_code == 201, response.json()
     assert response.json() == {
         "id": response.json()["id"],
@@ -39,17 +39,17 @@ def test_create_organization(auth_client):
         ({"name": "taken", "waste": {}}, "name"),
     ],
 )
-def test_create_organization_bad_input_names_the_field(auth_client, body, field):
+def test_create_organization_bad_input_names_the_field(staff_client, body, field):
     OrganizationFactory(name="taken")
-    response = auth_client.post("/waste/organizations", body)
+    response = staff_client.post("/waste/organizations", body)
     assert response.status_code == 400
     payload = response.json()
     assert field in payload or payload.get("field") == field
     assert Organization.objects.count() == 1
 
 
-def test_unknown_waste_type_is_named(auth_client):
-    response = auth_client.post("/waste/organizations", {"name": "x", "waste": {"metal": {"limit": 1}}})
+def test_unknown_waste_type_is_named(staff_client):
+    response = staff_client.post("/waste/organizations", {"name": "x", "waste": {"metal": {"limit": 1}}})
     assert response.json() == {"waste": {"metal": ["Unknown waste type; expected one of: bio, glass, plastic."]}}
 
 
@@ -79,9 +79,9 @@ def test_organization_detail(api_client, small, django_assert_num_queries):
     assert response.json()["waste"] == {"glass": {"stock": 0, "limit": 50}, "plastic": {"stock": 0, "limit": 10}}
 
 
-def test_update_organization_renames_and_replaces_types(auth_client, small):
+def test_update_organization_renames_and_replaces_types(staff_client, small):
     organization = small.organizations["ОО"]
-    response = auth_client.patch(
+    response = staff_client.patch(
         f"/waste/organizations/{organization.pk}", {"name": "ОО-new", "waste": {"bio": {"limit": 5}}}
     )
     assert response.status_code == 200, response.json()
@@ -89,19 +89,19 @@ def test_update_organization_renames_and_replaces_types(auth_client, small):
     assert response.json()["waste"] == {"bio": {"stock": 0, "limit": 5}}
 
 
-def test_a_limit_cannot_drop_below_the_stock(auth_client):
+def test_a_limit_cannot_drop_below_the_stock(staff_client):
     network = build_network(organizations={"ОО": {"glass": (30, 50)}}, storages={})
     organization = network.organizations["ОО"]
-    response = auth_client.patch(f"/waste/organizations/{organization.pk}", {"waste": {"glass": {"limit": 20}}})
+    response = staff_client.patch(f"/waste/organizations/{organization.pk}", {"waste": {"glass": {"limit": 20}}})
     assert response.status_code == 400
     assert response.json()["type"] == "glass"
     assert OrganizationWaste.objects.get().limit == 50
 
 
-def test_delete_organization_keeps_the_history(auth_client, small):
+def test_delete_organization_keeps_the_history(staff_client, small):
     organization = small.organizations["ОО"]
     TransferFactory(organization=organization)
-    assert auth_client.delete(f"/waste/organizations/{organization.pk}").status_code == 204
+    assert staff_client.delete(f"/waste/organizations/{organization.pk}").status_code == 204
     assert not Organization.objects.filter(pk=organization.pk).exists()
     assert Transfer.objects.get().organization_name == "ОО"
     assert not Route.objects.filter(from_organization_id=organization.pk).exists()
@@ -110,9 +110,9 @@ def test_delete_organization_keeps_the_history(auth_client, small):
 # --- generate / dispose ----------------------------------------------------------------------------
 
 
-def test_generate_disposes_at_once(auth_client, small):
+def test_generate_disposes_at_once(staff_client, small):
     organization = small.organizations["ОО"]
-    response = auth_client.post(f"/waste/organizations/{organization.pk}/generate", {"plastic": 10, "glass": 50})
+    response = staff_client.post(f"/waste/organizations/{organization.pk}/generate", {"plastic": 10, "glass": 50})
     assert response.status_code == 200, response.json()
     body = response.json()
     assert [(t["storage"]["name"], t["type"], t["amount"], t["distance_m"]) for t in body["transfers"]] == [
@@ -135,20 +135,20 @@ def test_generate_disposes_at_once(auth_client, small):
         ({"bio": 1}, "bio"),  # not produced
     ],
 )
-def test_generate_bad_input_names_the_type(auth_client, small, body, field):
+def test_generate_bad_input_names_the_type(staff_client, small, body, field):
     organization = small.organizations["ОО"]
-    response = auth_client.post(f"/waste/organizations/{organization.pk}/generate", body)
+    response = staff_client.post(f"/waste/organizations/{organization.pk}/generate", body)
     assert response.status_code == 400
     payload = response.json()
     assert field in payload or payload.get("type") == field
     assert not Transfer.objects.exists()
 
 
-def test_dispose_moves_stock_waiting_from_before(auth_client):
+def test_dispose_moves_stock_waiting_from_before(staff_client):
     network = build_network(
         organizations={"ОО": {"bio": (7, 50)}}, storages={"A": {"bio": (0, 5)}}, routes=[("ОО", "A", 3, False)]
     )
-    response = auth_client.post(f"/waste/organizations/{network.organizations['ОО'].pk}/dispose")
+    response = staff_client.post(f"/waste/organizations/{network.organizations['ОО'].pk}/dispose")
     assert response.status_code == 200
     assert response.json()["left"] == {"bio": 2}
     assert [t["amount"] for t in response.json()["transfers"]] == [5]
@@ -199,8 +199,8 @@ def test_writes_need_a_jwt(api_client, small, method, url, body):
         ("delete", "/waste/routes/999999"),
     ],
 )
-def test_unknown_ids_are_404(auth_client, method, url):
-    response = getattr(auth_client, method)(url, {"plastic": 1} if "generate" in url else {})
+def test_unknown_ids_are_404(staff_client, method, url):
+    response = getattr(staff_client, method)(url, {"plastic": 1} if "generate" in url else {})
     assert response.status_code == 404
     assert response.json()["code"].endswith("_not_found")
 
@@ -219,6 +219,7 @@ def test_organization_storages_nearest_first_unreachable_last(api_client, small)
                 "storage": {"id": small.storages["A"].pk, "name": "A"},
                 "distance_m": 10,
                 "path": ["ОО", "A"],
+                "path_ids": [small.storages["A"].pk],
                 "room": {
                     "bio": {"capacity": 100, "stored": 0, "free": 100},
                     "plastic": {"capacity": 4, "stored": 0, "free": 4},
@@ -228,12 +229,14 @@ def test_organization_storages_nearest_first_unreachable_last(api_client, small)
                 "storage": {"id": small.storages["B"].pk, "name": "B"},
                 "distance_m": 15,
                 "path": ["ОО", "A", "B"],
+                "path_ids": [small.storages["A"].pk, small.storages["B"].pk],
                 "room": {"glass": {"capacity": 300, "stored": 0, "free": 300}},
             },
             {
                 "storage": {"id": small.storages["lonely"].pk, "name": "lonely"},
                 "distance_m": None,
                 "path": None,
+                "path_ids": None,
                 "room": {"glass": {"capacity": 9, "stored": 0, "free": 9}},
             },
         ],

@@ -10,7 +10,8 @@ from tests.conftest import errors_of_concurrent
 from tests.waste.conftest import build_network
 from waste.models import Distance, Organization, OrganizationWaste, StorageRoom, Transfer
 from waste.services import disposal, organization_dispose, organization_generate, route_create, storage_empty
-from waste.services.network import network_edges, shortest_paths
+from waste.services.network import network_edges
+from waste.shortest_paths import shortest_paths
 
 THREADS = 20
 

@@ -14,7 +14,7 @@ from waste.services import (
     storage_delete,
     storage_update,
 )
-from waste.services.network import RouteEdge, shortest_paths
+from waste.shortest_paths import RouteEdge, shortest_paths
 
 
 def paths(routes, organizations=(1,), storages=(10, 11, 12, 13)):

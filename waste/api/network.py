@@ -1,208 +1,123 @@
-"""Storages (CRUD and emptying) and routes (CRUD): every change answers with the transfers it caused."""
+"""The whole network at once: import (all or nothing) and export, both staff only."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import LimitOffsetPagination
-from waste import selectors, services
-from waste.api.schema import ERROR_400, ERROR_401, ROUTE, STORAGE, TAG, TRANSFER, error_404
-from waste.serializers import (
-    EmptyInSerializer,
-    RouteInSerializer,
-    RouteOutSerializer,
-    RouteUpdateSerializer,
-    RouteWriteOutSerializer,
-    StorageEmptyOutSerializer,
-    StorageInSerializer,
-    StorageOutSerializer,
-    StorageUpdateInSerializer,
-    StorageWriteOutSerializer,
-)
+from config.api import ERROR_401, error_response, validation_error_response
+from waste.api.parsers import NetworkImportParser
+from waste.api.schema import ERROR_403_STAFF, TAG
+from waste.permissions import IsStaff
+from waste.selectors import network_export
+from waste.serializers.outputs import NetworkImportOutputSerializer
+from waste.services import network_import
 
-STORAGE_WRITTEN = {**STORAGE, "transfers": [TRANSFER]}
-ROUTE_WRITTEN = {**ROUTE, "transfers": [TRANSFER]}
+NETWORK = {
+    "organizations": [{"name": "ОО1", "waste": {"plastic": {"limit": 10, "stock": 10}, "glass": {"limit": 50}}}],
+    "storages": [
+        {"name": "МНО1", "capacity": {"plastic": 100, "glass": 300}},
+        {"name": "МНО2", "capacity": {"plastic": 50}},
+    ],
+    "routes": [
+        {"from": "ОО1", "to": "МНО1", "distance_m": 100},
+        {"from": "МНО1", "to": "МНО2", "distance_m": 100, "two_way": True},
+    ],
+}
+EXPORTED = {
+    "organizations": [
+        {"id": 1, "name": "ОО1", "waste": {"glass": {"limit": 50, "stock": 0}, "plastic": {"limit": 10, "stock": 10}}}
+    ],
+    "storages": [
+        {"id": 1, "name": "МНО1", "capacity": {"glass": 300, "plastic": 100}},
+        {"id": 2, "name": "МНО2", "capacity": {"plastic": 50}},
+    ],
+    "routes": [
+        {"id": 1, "from": "ОО1", "to": "МНО1", "distance_m": 100, "two_way": False},
+        {"id": 2, "from": "МНО1", "to": "МНО2", "distance_m": 100, "two_way": True},
+    ],
+}
 
 
-def _storage_out(storage_id: int, transfers: list) -> dict:
-    storage = selectors.storage_get(storage_id=storage_id)
-    return StorageWriteOutSerializer(storage, context={"transfers": transfers}).data
+class NetworkDocumentSerializer(serializers.Serializer):
+    """Documentation only: the service validates the document itself (20,000 routes in milliseconds)."""
 
-
-class StorageListApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    pagination_class = LimitOffsetPagination  # read by drf-spectacular: `{"count", "items"}` and limit/offset
-
-    @extend_schema(
-        tags=[TAG],
-        summary="List storages with capacity, stored and free room per type",
-        responses={200: StorageOutSerializer(many=True), 400: ERROR_400},
-        examples=[OpenApiExample("МНО2", STORAGE, response_only=True)],
+    organizations = serializers.ListField(
+        child=serializers.DictField(), help_text='[{"name", "waste": {type: {"limit", "stock"?}}}]'
     )
-    def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.storage_list(), request)
-        return paginator.get_paginated_response(StorageOutSerializer(page, many=True).data)
+    storages = serializers.ListField(child=serializers.DictField(), help_text='[{"name", "capacity": {type: n}}]')
+    routes = serializers.ListField(
+        child=serializers.DictField(), help_text='[{"from": name, "to": name, "distance_m", "two_way"?}]'
+    )
+
+
+class NetworkImportApi(APIView):
+    permission_classes = [IsStaff]
+    parser_classes = [NetworkImportParser]
 
     @extend_schema(
         tags=[TAG],
-        summary="Create a storage equipped for some waste types (pending waste is dispatched again)",
-        request=StorageInSerializer,
-        responses={201: StorageWriteOutSerializer, 400: ERROR_400, 401: ERROR_401},
+        summary="Import a network (staff)",
+        description="Adds organizations, storages and routes from one document, all or nothing. Routes name their "
+        "ends (sites of the document or already in the network); a name that is unknown, ambiguous (an "
+        "organization and a storage) or duplicated is a 400 naming it and its index; names already in the network "
+        "are a 409 naming them. `id` keys (as the export writes them) are ignored. Distances are computed at once "
+        "(written with COPY); nothing is disposed. Bodies up to WASTE_IMPORT_MAX_BYTES (50 MiB). Staff only.",
+        request=NetworkDocumentSerializer,
+        responses={
+            201: NetworkImportOutputSerializer,
+            400: validation_error_response(
+                (
+                    "unknown site",
+                    {
+                        "detail": "routes[1]: to 'МНО9' is not a known storage",
+                        "code": "import_invalid",
+                        "field": "routes",
+                        "index": 1,
+                        "name": "МНО9",
+                    },
+                ),
+            ),
+            401: ERROR_401,
+            403: ERROR_403_STAFF,
+            409: error_response(
+                "Sites of the document are already in the network.",
+                ("taken", {"detail": "Already in the network: 'ОО1'.", "code": "names_taken", "names": ["ОО1"]}),
+            ),
+            413: error_response(
+                "The document is larger than WASTE_IMPORT_MAX_BYTES.",
+                (
+                    "too large",
+                    {"detail": "The network document is larger than 52428800 bytes.", "code": "request_too_large"},
+                ),
+            ),
+        },
         examples=[
-            OpenApiExample("МНО2", {"name": "МНО2", "capacity": {"plastic": 50, "bio": 150}}, request_only=True),
-            OpenApiExample("created", STORAGE_WRITTEN, response_only=True),
+            OpenApiExample("small network", NETWORK, request_only=True),
+            OpenApiExample(
+                "imported",
+                {"organizations": 1, "storages": 2, "routes": 2, "distances": 2},
+                response_only=True,
+                status_codes=["201"],
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
-        data = StorageInSerializer.validate_or_400(request.data)
-        storage, transfers = services.storage_create(name=data["name"], capacity=data["capacity"])
-        return Response(_storage_out(storage.pk, transfers), status=status.HTTP_201_CREATED)
+        counts = network_import(data=request.data)
+        return Response(NetworkImportOutputSerializer(counts).data, status=status.HTTP_201_CREATED)
 
 
-class StorageDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(
-        tags=[TAG],
-        summary="A storage with capacity, stored and free room per type",
-        responses={200: StorageOutSerializer, 404: error_404("storage")},
-        examples=[OpenApiExample("МНО2", STORAGE, response_only=True)],
-    )
-    def get(self, request: Request, storage_id: int) -> Response:
-        return Response(StorageOutSerializer(selectors.storage_get(storage_id=storage_id)).data)
+class NetworkExportApi(APIView):
+    permission_classes = [IsStaff]
 
     @extend_schema(
         tags=[TAG],
-        summary="Rename and/or re-equip a storage (`capacity` replaces the whole set; more room dispatches waste)",
-        request=StorageUpdateInSerializer,
-        responses={200: StorageWriteOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: error_404("storage")},
-        examples=[
-            OpenApiExample("more plastic room", {"capacity": {"plastic": 80, "bio": 150}}, request_only=True),
-            OpenApiExample("updated", STORAGE_WRITTEN, response_only=True),
-        ],
-    )
-    def patch(self, request: Request, storage_id: int) -> Response:
-        storage = selectors.storage_get(storage_id=storage_id)
-        data = StorageUpdateInSerializer.validate_or_400(request.data)
-        storage, transfers = services.storage_update(
-            storage=storage, name=data.get("name"), capacity=data.get("capacity")
-        )
-        return Response(_storage_out(storage.pk, transfers))
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Delete a storage with its routes (distances through it are recomputed)",
-        responses={204: None, 401: ERROR_401, 404: error_404("storage")},
-    )
-    def delete(self, request: Request, storage_id: int) -> Response:
-        services.storage_delete(storage=selectors.storage_get(storage_id=storage_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class StorageEmptyApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Recycle: empty the storage (all types, or the given ones), then dispatch pending waste",
-        request=EmptyInSerializer,
-        responses={200: StorageEmptyOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: error_404("storage")},
-        examples=[
-            OpenApiExample("glass only", {"types": ["glass"]}, request_only=True),
-            OpenApiExample("emptied", {"storage": STORAGE, "transfers": [TRANSFER]}, response_only=True),
-        ],
-    )
-    def post(self, request: Request, storage_id: int) -> Response:
-        storage = selectors.storage_get(storage_id=storage_id)
-        data = EmptyInSerializer.validate_or_400(request.data)
-        storage, transfers = services.storage_empty(storage=storage, waste_types=data.get("types"))
-        body = {"storage": selectors.storage_get(storage_id=storage.pk), "transfers": transfers}
-        return Response(StorageEmptyOutSerializer(body).data)
-
-
-class RouteListApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    pagination_class = LimitOffsetPagination
-
-    @extend_schema(
-        tags=[TAG],
-        summary="List routes",
-        responses={200: RouteOutSerializer(many=True), 400: ERROR_400},
-        examples=[OpenApiExample("ОО1 → МНО2", ROUTE, response_only=True)],
+        summary="Export the network (staff)",
+        description="The whole network in the import shape, with ids added (stock per organization included; what "
+        "storages hold is not). Importing it into an empty database rebuilds the same network. Staff only.",
+        responses={200: NetworkDocumentSerializer, 401: ERROR_401, 403: ERROR_403_STAFF},
+        examples=[OpenApiExample("exported", EXPORTED, response_only=True)],
     )
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.route_list(), request)
-        return paginator.get_paginated_response(RouteOutSerializer(page, many=True).data)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Add a route from an organization or a storage to a storage (new paths dispatch pending waste)",
-        request=RouteInSerializer,
-        responses={201: RouteWriteOutSerializer, 400: ERROR_400, 401: ERROR_401},
-        examples=[
-            OpenApiExample(
-                "ОО1 → МНО2", {"from_organization": 1, "to_storage": 2, "distance_m": 50}, request_only=True
-            ),
-            OpenApiExample(
-                "МНО2 ↔ МНО5",
-                {"from_storage": 2, "to_storage": 5, "distance_m": 50, "two_way": True},
-                request_only=True,
-            ),
-            OpenApiExample("created", ROUTE_WRITTEN, response_only=True),
-        ],
-    )
-    def post(self, request: Request) -> Response:
-        data = RouteInSerializer.validate_or_400(request.data)
-        route, transfers = services.route_create(
-            from_organization=data.get("from_organization"),
-            from_storage=data.get("from_storage"),
-            to_storage=data["to_storage"],
-            distance_m=data["distance_m"],
-            two_way=data["two_way"],
-        )
-        route = selectors.route_get(route_id=route.pk)
-        return Response(RouteWriteOutSerializer(route, context={"transfers": transfers}).data, status=201)
-
-
-class RouteDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(
-        tags=[TAG],
-        summary="A route",
-        responses={200: RouteOutSerializer, 404: error_404("route")},
-        examples=[OpenApiExample("ОО1 → МНО2", ROUTE, response_only=True)],
-    )
-    def get(self, request: Request, route_id: int) -> Response:
-        return Response(RouteOutSerializer(selectors.route_get(route_id=route_id)).data)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Change a route's length or direction (its ends are fixed)",
-        request=RouteUpdateSerializer,
-        responses={200: RouteWriteOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: error_404("route")},
-        examples=[
-            OpenApiExample("shorter", {"distance_m": 40}, request_only=True),
-            OpenApiExample("updated", ROUTE_WRITTEN, response_only=True),
-        ],
-    )
-    def patch(self, request: Request, route_id: int) -> Response:
-        route = selectors.route_get(route_id=route_id)
-        data = RouteUpdateSerializer.validate_or_400(request.data)
-        route, transfers = services.route_update(route=route, **data)
-        route = selectors.route_get(route_id=route.pk)
-        return Response(RouteWriteOutSerializer(route, context={"transfers": transfers}).data)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Delete a route (distances are recomputed; waste already moved stays)",
-        responses={204: None, 401: ERROR_401, 404: error_404("route")},
-    )
-    def delete(self, request: Request, route_id: int) -> Response:
-        services.route_delete(route=selectors.route_get(route_id=route_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(network_export())

@@ -1,70 +1,98 @@
-"""Organizations: CRUD, generate, dispose, and the storages an organization can see."""
+"""Organizations: CRUD (staff), their reachable storages (public), generate/dispose (staff or members)."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import ERROR_401, NO_CONTENT, paginated_response, validate_or_400
 from config.pagination import LimitOffsetPagination
-from waste import selectors, services
-from waste.api.schema import ERROR_400, ERROR_401, ORGANIZATION, SITE_1, STORAGE_2, TAG, TRANSFER, error_404
-from waste.serializers import (
-    DisposalOutSerializer,
-    GenerateInSerializer,
-    OrganizationInSerializer,
-    OrganizationOutSerializer,
-    OrganizationStorageOutSerializer,
-    OrganizationUpdateInSerializer,
+from waste.api.schema import (
+    DISPOSAL,
+    ERROR_400,
+    ERROR_400_GENERATE,
+    ERROR_400_NAME,
+    ERROR_403_MEMBER,
+    ORGANIZATION,
+    SITE_1,
+    STAFF_WRITE_ERRORS,
+    STORAGE_2,
+    TAG,
+    error_404,
+    page,
+)
+from waste.permissions import IsStaffOrMember, IsStaffOrReadOnly
+from waste.selectors import organization_get, organization_list, organization_storages, storage_names
+from waste.serializers.inputs import GenerateInputSerializer, NameFilterInputSerializer, OrganizationInputSerializer
+from waste.serializers.outputs import (
+    DisposalOutputSerializer,
+    OrganizationOutputSerializer,
+    OrganizationStorageOutputSerializer,
+)
+from waste.services import (
+    organization_create,
+    organization_delete,
+    organization_dispose,
+    organization_generate,
+    organization_update,
 )
 
 ORGANIZATION_IN = {"name": "ОО1", "waste": {"plastic": {"limit": 10}, "glass": {"limit": 50}, "bio": {"limit": 50}}}
-DISPOSAL = {"transfers": [TRANSFER], "left": {"bio": 0, "glass": 0, "plastic": 0}}
+NAME_PARAMETER = OpenApiParameter("name", str, description="Only names containing this text (case-insensitive)")
 
 
 def _organization_out(organization_id: int) -> dict:
-    return OrganizationOutSerializer(selectors.organization_get(organization_id=organization_id)).data
+    return OrganizationOutputSerializer(organization_get(organization_id=organization_id)).data
 
 
 class OrganizationListApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [JSONParser]
     pagination_class = LimitOffsetPagination  # read by drf-spectacular: `{"count", "items"}` and limit/offset
 
     @extend_schema(
         tags=[TAG],
         summary="List organizations",
-        responses={200: OrganizationOutSerializer(many=True), 400: ERROR_400},
-        examples=[OpenApiExample("ОО1", ORGANIZATION, response_only=True)],
+        description="Organizations in id order with stock and limit per produced type; public. "
+        "`?name=` keeps those whose name contains the text (case-insensitive).",
+        parameters=[NAME_PARAMETER],
+        responses={200: OrganizationOutputSerializer(many=True), 400: ERROR_400},
+        examples=[OpenApiExample("ОО1", page(ORGANIZATION), response_only=True)],
     )
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.organization_list(), request)
-        return paginator.get_paginated_response(OrganizationOutSerializer(page, many=True).data)
+        filters = validate_or_400(NameFilterInputSerializer, request.query_params.dict())
+        return paginated_response(request, organization_list(name=filters.get("name")), OrganizationOutputSerializer)
 
     @extend_schema(
         tags=[TAG],
-        summary="Create an organization with the waste types it produces and their limits",
-        request=OrganizationInSerializer,
-        responses={201: OrganizationOutSerializer, 400: ERROR_400, 401: ERROR_401},
+        summary="Create an organization (staff)",
+        description="Creates an organization with the waste types it produces and the most it may hold of each. "
+        "Staff only. Unknown waste types are refused by name; amounts are JSON integers.",
+        request=OrganizationInputSerializer,
+        responses={201: OrganizationOutputSerializer, 400: ERROR_400_NAME, **STAFF_WRITE_ERRORS},
         examples=[
             OpenApiExample("ОО1", ORGANIZATION_IN, request_only=True),
-            OpenApiExample("created", ORGANIZATION, response_only=True),
+            OpenApiExample("created", ORGANIZATION, response_only=True, status_codes=["201"]),
         ],
     )
     def post(self, request: Request) -> Response:
-        data = OrganizationInSerializer.validate_or_400(request.data)
-        organization = services.organization_create(name=data["name"], limits=OrganizationInSerializer.limits(data))
+        data = validate_or_400(OrganizationInputSerializer, request.data)
+        organization = organization_create(name=data["name"], limits=OrganizationInputSerializer.amounts(data))
         return Response(_organization_out(organization.pk), status=status.HTTP_201_CREATED)
 
 
 class OrganizationDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         tags=[TAG],
-        summary="An organization with its stock and limits",
-        responses={200: OrganizationOutSerializer, 404: error_404("organization")},
+        summary="An organization",
+        description="One organization with its stock and limit per produced type; public.",
+        responses={200: OrganizationOutputSerializer, 404: error_404("organization")},
         examples=[OpenApiExample("ОО1", ORGANIZATION, response_only=True)],
     )
     def get(self, request: Request, organization_id: int) -> Response:
@@ -72,89 +100,123 @@ class OrganizationDetailApi(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="Rename and/or replace the produced types (`waste` replaces the whole set; a limit never below stock)",
-        request=OrganizationUpdateInSerializer,
-        responses={200: OrganizationOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: error_404("organization")},
-        examples=[OpenApiExample("raise a limit", {"waste": {"plastic": {"limit": 20}}}, request_only=True)],
+        summary="Rename and/or replace the produced types (staff)",
+        description="Every key is optional. `waste` replaces the whole set of produced types; a limit never drops "
+        "below the stock already held (400 `below_stored`). Staff only.",
+        request=OrganizationInputSerializer,
+        responses={
+            200: OrganizationOutputSerializer,
+            400: ERROR_400_NAME,
+            **STAFF_WRITE_ERRORS,
+            404: error_404("organization"),
+        },
+        examples=[
+            OpenApiExample("raise a limit", {"waste": {"plastic": {"limit": 20}}}, request_only=True),
+            OpenApiExample("updated", ORGANIZATION, response_only=True),
+        ],
     )
     def patch(self, request: Request, organization_id: int) -> Response:
-        organization = selectors.organization_get(organization_id=organization_id)
-        data = OrganizationUpdateInSerializer.validate_or_400(request.data)
-        services.organization_update(
-            organization=organization, name=data.get("name"), limits=OrganizationUpdateInSerializer.limits(data)
+        organization = organization_get(organization_id=organization_id)
+        data = validate_or_400(OrganizationInputSerializer, request.data, partial_update=True)
+        organization_update(
+            organization=organization, name=data.get("name"), limits=OrganizationInputSerializer.amounts(data)
         )
         return Response(_organization_out(organization.pk))
 
     @extend_schema(
         tags=[TAG],
-        summary="Delete an organization (its routes and distances go too; the transfer history stays)",
-        responses={204: None, 401: ERROR_401, 404: error_404("organization")},
+        summary="Delete an organization (staff)",
+        description="Deletes the organization with its routes, distances and members; its transfers stay in the "
+        "history (with its name). Staff only.",
+        responses={204: NO_CONTENT, **STAFF_WRITE_ERRORS, 404: error_404("organization")},
     )
     def delete(self, request: Request, organization_id: int) -> Response:
-        services.organization_delete(organization=selectors.organization_get(organization_id=organization_id))
+        organization_delete(organization=organization_get(organization_id=organization_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+DISPOSAL_ERRORS = {401: ERROR_401, 403: ERROR_403_MEMBER, 404: error_404("organization")}
+
+
 class OrganizationGenerateApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [IsStaffOrMember]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         tags=[TAG],
-        summary="Generate waste (within the limits) and dispose it at once, nearest storage first",
-        request=GenerateInSerializer,
-        responses={200: DisposalOutSerializer, 400: ERROR_400, 401: ERROR_401, 404: error_404("organization")},
+        summary="Generate waste and dispose it at once (staff or members)",
+        description="Adds the amounts to the organization's stock (each within its limit, else 400 and nothing "
+        "changes) and disposes all its stock: per type, the nearest reachable storage with room first (ties: "
+        "name, then id), spilling over to the next. The answer lists each transfer (storage, type, amount, "
+        "distance) and what is left waiting. Staff or members of the organization only.",
+        request=GenerateInputSerializer,
+        responses={200: DisposalOutputSerializer, 400: ERROR_400_GENERATE, **DISPOSAL_ERRORS},
         examples=[
             OpenApiExample("plastic and glass", {"plastic": 10, "glass": 50}, request_only=True),
             OpenApiExample("disposed", DISPOSAL, response_only=True),
         ],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = selectors.organization_get(organization_id=organization_id)
-        amounts = GenerateInSerializer.validate_or_400(request.data)
-        result = services.organization_generate(organization=organization, amounts=amounts)
-        return Response(DisposalOutSerializer(result).data)
+        organization = organization_get(organization_id=organization_id)
+        amounts = validate_or_400(GenerateInputSerializer, request.data)
+        result = organization_generate(organization=organization, amounts=amounts)
+        return Response(DisposalOutputSerializer(result).data)
 
 
 class OrganizationDisposeApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [IsStaffOrMember]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         tags=[TAG],
-        summary="Dispose the organization's stock, nearest storage with room first, spilling over",
+        summary="Dispose the organization's stock (staff or members)",
+        description="Disposes whatever the organization holds, nearest storage with room first, spilling over; no "
+        "body. Staff or members of the organization only.",
         request=None,
-        responses={200: DisposalOutSerializer, 401: ERROR_401, 404: error_404("organization")},
+        responses={200: DisposalOutputSerializer, **DISPOSAL_ERRORS},
         examples=[OpenApiExample("disposed", DISPOSAL, response_only=True)],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = selectors.organization_get(organization_id=organization_id)
-        return Response(DisposalOutSerializer(services.organization_dispose(organization=organization)).data)
+        organization = organization_get(organization_id=organization_id)
+        return Response(DisposalOutputSerializer(organization_dispose(organization=organization)).data)
 
 
-class OrganizationStoragesApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+class OrganizationStorageListApi(APIView):
+    permission_classes = [AllowAny]
     pagination_class = LimitOffsetPagination
 
     @extend_schema(
         tags=[TAG],
-        summary="Every storage with its distance, path and free room from this organization (nearest first)",
-        responses={200: OrganizationStorageOutSerializer(many=True), 400: ERROR_400, 404: error_404("organization")},
+        summary="Storages by distance from an organization",
+        description="Every storage with its shortest directed distance from the organization, the path (site names "
+        "and storage ids) and the free room per type: reachable ones nearest first, then the unreachable ones "
+        "(`distance_m` and `path` null). Public.",
+        responses={
+            200: OrganizationStorageOutputSerializer(many=True),
+            400: ERROR_400,
+            404: error_404("organization"),
+        },
         examples=[
             OpenApiExample(
                 "МНО5 from ОО1",
-                {
-                    "storage": {"id": 5, "name": "МНО5"},
-                    "distance_m": 100,
-                    "path": [SITE_1["name"], STORAGE_2["name"], "МНО5"],
-                    "room": {"glass": {"capacity": 220, "stored": 0, "free": 220}},
-                },
+                page(
+                    {
+                        "storage": {"id": 5, "name": "МНО5"},
+                        "distance_m": 100,
+                        "path": [SITE_1["name"], STORAGE_2["name"], "МНО5"],
+                        "path_ids": [2, 5],
+                        "room": {"glass": {"capacity": 220, "stored": 0, "free": 220}},
+                    }
+                ),
                 response_only=True,
             )
         ],
     )
     def get(self, request: Request, organization_id: int) -> Response:
-        organization = selectors.organization_get(organization_id=organization_id)
+        organization = organization_get(organization_id=organization_id)
         paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.organization_storages(organization=organization), request)
-        names = selectors.storage_names(storage_ids=(sid for storage in page for sid in storage.path or ()))
+        storages = paginator.paginate_queryset(organization_storages(organization=organization), request)
+        names = storage_names(storage_ids=(sid for storage in storages for sid in storage.path or ()))
         context = {"organization": organization, "names": names}
-        return paginator.get_paginated_response(OrganizationStorageOutSerializer(page, many=True, context=context).data)
+        items = OrganizationStorageOutputSerializer(storages, many=True, context=context).data
+        return Response({"count": paginator.count, "items": items})

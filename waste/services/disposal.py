@@ -1,9 +1,12 @@
 """Disposal: generate, dispose, and re-dispatch of pending waste when room or a path appears.
 
-Lock order, the same in every transaction (so concurrent requests cannot deadlock):
-  1. the network advisory lock (shared for disposals, exclusive for network/room changes);
-  2. the organizations' waste rows, one statement ordered by pk;
-  3. storage rooms, written (or locked) in pk order.
+No global lock on this path: organizations that share no storage never wait for each other. Lock order,
+the same in every transaction (so concurrent requests cannot deadlock):
+  1. (network changes only) the network advisory lock, then the site they change (FOR NO KEY UPDATE, so
+     a transfer's foreign key to it never waits);
+  2. the organizations' waste rows, one statement ordered by pk (a disposal first holds its organization);
+  3. storage rooms, written (or locked) in pk order; services that change rooms lock the waiting waste
+     rows before touching a room.
 A disposal plans from an unlocked read and applies each room's amount with a conditional UPDATE
 (`stored + amount <= capacity`). If a concurrent disposal took the room first, the whole attempt rolls
 back and is planned again; the last attempt locks every candidate room (pk order) before planning, so
@@ -12,7 +15,7 @@ it cannot lose. The check constraint on `StorageRoom` is the last line of defenc
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -22,7 +25,7 @@ from django.db.models import F
 from waste import allocation
 from waste.exceptions import WasteLimitExceededError, WasteTypeNotProducedError
 from waste.models import WASTE_TYPES, Distance, Organization, OrganizationWaste, Storage, StorageRoom, Transfer
-from waste.services.network import lock_site, network_lock
+from waste.services.network import lock_site
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +154,16 @@ def dispatch(*, wastes: list[OrganizationWaste], lock_rooms: bool) -> list[Trans
     return transfers
 
 
-def dispatch_pending() -> list[Transfer]:
-    """Dispatch the stock of every organization (in id order). Caller holds the exclusive network lock."""
-    return dispatch(wastes=_lock_wastes(stock__gt=0), lock_rooms=True)
+def lock_pending_wastes(*, organization_ids: Collection[int] | None = None) -> list[OrganizationWaste]:
+    """Lock the waste rows with stock (of these organizations, else all): before touching any room."""
+    if organization_ids is None:
+        return _lock_wastes(stock__gt=0)
+    return _lock_wastes(stock__gt=0, organization_id__in=sorted(organization_ids))
+
+
+def dispatch_pending(*, wastes: list[OrganizationWaste] | None = None) -> list[Transfer]:
+    """Dispatch waiting stock: of these locked rows (from `lock_pending_wastes`), else of every organization."""
+    return dispatch(wastes=lock_pending_wastes() if wastes is None else wastes, lock_rooms=True)
 
 
 def _left(wastes: list[OrganizationWaste]) -> dict[str, int]:
@@ -165,7 +175,6 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
     """Add waste to the organization's stock (within its limits) and dispose it at once."""
 
     def attempt(lock_rooms: bool) -> DisposalResult:
-        network_lock(shared=True)
         lock_site(organization)
         wastes = _lock_wastes(organization_id=organization.pk)
         by_type = {waste.waste_type: waste for waste in wastes}
@@ -193,7 +202,6 @@ def organization_dispose(*, organization: Organization) -> DisposalResult:
     """Dispose whatever the organization holds, nearest storage first."""
 
     def attempt(lock_rooms: bool) -> DisposalResult:
-        network_lock(shared=True)
         lock_site(organization)
         wastes = _lock_wastes(organization_id=organization.pk)
         return DisposalResult(transfers=dispatch(wastes=wastes, lock_rooms=lock_rooms), left=_left(wastes))

@@ -1,19 +1,13 @@
-"""Routes of the network: every change recomputes the affected distances in the same transaction."""
+"""Routes of the network: every change updates the affected distances in the same transaction."""
 
 from django.db import transaction
 
+from config.api import not_found_message
 from waste.exceptions import NotFoundError, RouteInvalidError, RouteNotFoundError
 from waste.models import Organization, Route, Storage, Transfer
-from waste.services.disposal import dispatch_pending
-from waste.services.network import distances_recompute, lock_site, network_lock, organizations_reaching
-
-
-def _affected_organizations(route: Route, *, two_way: bool) -> set[int]:
-    """Organizations whose shortest paths can use this route: those that reach its tail (either end if two-way)."""
-    if route.from_organization_id is not None:
-        return {route.from_organization_id}
-    ends = [route.from_storage_id, route.to_storage_id] if two_way else [route.from_storage_id]
-    return organizations_reaching(storage_ids=ends)
+from waste.services.disposal import dispatch_pending, lock_pending_wastes
+from waste.services.distances import distances_update, route_edges
+from waste.services.network import lock_site, network_lock
 
 
 def _check_no_duplicate(route: Route) -> None:
@@ -49,6 +43,13 @@ def _validate(route: Route) -> None:
     _check_no_duplicate(route)
 
 
+def _dispatch_for(organization_ids: set[int]) -> list[Transfer]:
+    """Waiting waste of the organizations that gained a shorter or new path may move now."""
+    if not organization_ids:
+        return []
+    return dispatch_pending(wastes=lock_pending_wastes(organization_ids=organization_ids))
+
+
 @transaction.atomic
 def route_create(
     *,
@@ -58,8 +59,8 @@ def route_create(
     from_storage: Storage | None = None,
     two_way: bool = False,
 ) -> tuple[Route, list[Transfer]]:
-    """Add a route; the new paths may carry pending waste, which is dispatched again."""
-    network_lock(shared=False)
+    """Add a route; the new paths may carry waiting waste, which is dispatched."""
+    network_lock()
     route = Route(
         from_organization=from_organization,
         from_storage=from_storage,
@@ -79,8 +80,8 @@ def route_create(
                 raise RouteInvalidError(f"{field} {site.pk} no longer exists", field=field) from exc
     _validate(route)
     route.save()
-    distances_recompute(organization_ids=_affected_organizations(route, two_way=route.two_way), may_shrink=False)
-    return route, dispatch_pending()
+    improved = distances_update(before={}, after=route_edges(route))
+    return route, _dispatch_for(improved)
 
 
 @transaction.atomic
@@ -88,27 +89,28 @@ def route_update(
     *, route: Route, distance_m: int | None = None, two_way: bool | None = None
 ) -> tuple[Route, list[Transfer]]:
     """Change the length or the direction of a route (its ends are fixed: delete and create instead)."""
-    network_lock(shared=False)
-    route = Route.objects.select_for_update().filter(pk=route.pk).first()
-    if route is None:
-        raise RouteNotFoundError("route not found")
-    was_two_way = route.two_way
+    network_lock()
+    locked = Route.objects.select_for_update().filter(pk=route.pk).first()
+    if locked is None:
+        raise RouteNotFoundError(not_found_message("route", route.pk))
+    route, before = locked, route_edges(locked)
     if distance_m is not None:
         route.distance_m = distance_m
     if two_way is not None:
         route.two_way = two_way
     _validate(route)
     route.save(update_fields=["distance_m", "two_way"])
-    distances_recompute(organization_ids=_affected_organizations(route, two_way=was_two_way or route.two_way))
-    return route, dispatch_pending()
+    improved = distances_update(before=before, after=route_edges(route))
+    return route, _dispatch_for(improved)
 
 
 @transaction.atomic
 def route_delete(*, route: Route) -> None:
-    """Remove a route; paths through it are recomputed (waste already moved stays where it is)."""
-    network_lock(shared=False)
-    if not Route.objects.select_for_update().filter(pk=route.pk).exists():
-        raise RouteNotFoundError(f"route {route.pk} not found")
-    affected = _affected_organizations(route, two_way=route.two_way)
+    """Remove a route; the pairs whose paths used it are recomputed (waste already moved stays where it is)."""
+    network_lock()
+    locked = Route.objects.select_for_update().filter(pk=route.pk).first()
+    if locked is None:
+        raise RouteNotFoundError(not_found_message("route", route.pk))
+    before = route_edges(locked)
     Route.objects.filter(pk=route.pk).delete()
-    distances_recompute(organization_ids=affected)
+    distances_update(before=before, after={})

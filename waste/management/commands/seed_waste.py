@@ -21,7 +21,12 @@ class Command(BaseCommand):
     help = "Build the waste test networks; --case-1 resets the network of brief 004's picture."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--case-1", action="store_true", dest="case_1", help="build case 1 (idempotent)")
+        parser.add_argument(
+            "--case-1",
+            action="store_true",
+            dest="case_1",
+            help="(re)build case 1 from waste/networks/case_1.json through the import service",
+        )
         parser.add_argument("--dispose", action="store_true", help="then dispose all stock and print the transfers")
 
     def handle(self, *args, **options) -> None:

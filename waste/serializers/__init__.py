@@ -1,0 +1,1 @@
+"""Input (`inputs`) and output (`outputs`) shapes of the waste API, kept apart."""

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 
 from books.models import Book, OutboxEvent
+from books.selectors import BOOK_FIELDS, book_representation
 
 OUTBOX_CHANNEL = "books_outbox"
 
@@ -17,23 +18,10 @@ def book_event_payload(book: Book) -> dict[str, Any]:
     """The book as `GET /books/{id}` shows it, without the caller's own `my_rating`.
 
     `book.authors` should be prefetched and the rating columns fresh (`refresh_from_db`) for a correct payload.
+    The REST representation builds it, so an event and the API agree byte for byte.
     """
-    return {
-        "id": book.pk,
-        "title": book.title,
-        "published_on": book.published_on.isoformat(),
-        "authors": [{"id": author.pk, "name": author.name} for author in book.authors.all()],
-        "rating": None if book.rating is None else f"{book.rating:.2f}",
-        "rating_count": book.rating_count,
-        "created_at": _isoformat(book.created_at),
-        "updated_at": _isoformat(book.updated_at),
-    }
-
-
-def _isoformat(moment) -> str:
-    # The same format DRF's DateTimeField renders (UTC as "Z"), so an event and the API agree byte for byte.
-    value = moment.isoformat()
-    return value[:-6] + "Z" if value.endswith("+00:00") else value
+    row = {field: getattr(book, field) for field in BOOK_FIELDS}
+    return book_representation(row, [{"id": author.pk, "name": author.name} for author in book.authors.all()])
 
 
 def outbox_record(*, event_type: str, aggregate_id: int, payload: dict[str, Any]) -> OutboxEvent:

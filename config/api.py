@@ -107,6 +107,10 @@ ERROR_429 = error_response(
     "Too many requests; retry after the number of seconds in `Retry-After`.",
     ("throttled", {"detail": "Request was throttled. Expected available in 42 seconds.", "code": "throttled"}),
 )
+ERROR_503 = error_response(
+    "The database is unavailable; retry after `Retry-After` seconds.",
+    ("database down", {"detail": "The database is unavailable; try again shortly.", "code": "database_unavailable"}),
+)
 NO_CONTENT = OpenApiResponse(description="Done; no body.")
 
 

@@ -7,28 +7,50 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from config.api import ERROR_401, ERROR_429, NO_CONTENT, error_response, validation_error_response
+
 User = get_user_model()
 
-ERROR_400 = OpenApiResponse(description='Validation error: `{"field": ["message"]}`')
-ERROR_401 = OpenApiResponse(description='Missing, invalid or expired credentials: `{"detail": "..."}`')
-ERROR_429 = OpenApiResponse(description='Too many requests from this IP: `{"detail": "..."}`')
+TOKENS_EXAMPLE = {"access": "eyJhbGciOiJIUzI1NiIs...", "refresh": "eyJhbGciOiJIUzI1NiIs..."}
+ERROR_400 = validation_error_response(
+    ("missing field", {"password": ["This field is required."]}),
+)
+CREDENTIALS_401 = error_response(
+    "Wrong username or password, or an invalid, expired or already used refresh token.",
+    ("bad credentials", {"detail": "No active account found with the given credentials", "code": "no_active_account"}),
+    ("bad refresh", {"detail": "Token is invalid or expired", "code": "token_not_valid"}),
+)
+
+
+class TokensOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Short-lived JWT for `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="Single-use token for `POST /auth/token/refresh` and logout.")
 
 
 TOKEN_RESPONSES = {
-    200: OpenApiResponse(examples=[OpenApiExample("tokens", {"access": "eyJhbGciOi...", "refresh": "eyJhbGciOi..."})]),
+    200: OpenApiResponse(
+        response=TokensOutputSerializer,
+        description="A new access and refresh token.",
+        examples=[OpenApiExample("tokens", TOKENS_EXAMPLE, response_only=True)],
+    ),
     400: ERROR_400,
-    401: ERROR_401,
+    401: CREDENTIALS_401,
     429: ERROR_429,
 }
+USER_EXAMPLE = OpenApiExample(
+    "user", {"id": 7, "username": "reader", "date_joined": "2026-01-15T09:30:00Z"}, response_only=True
+)
 
 
 class AuthRateThrottle(AnonRateThrottle):
@@ -74,6 +96,7 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
 
 
 class RegisterApi(APIView):
+    parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
@@ -81,9 +104,18 @@ class RegisterApi(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Create a user",
+        description="Registers a user; then `POST /auth/token` with the same username and password. Usernames are "
+        "unique regardless of case; the password must pass Django's password validators. Throttled per client.",
         auth=[],
         request=RegisterInputSerializer,
-        responses={201: UserOutputSerializer, 400: ERROR_400, 429: ERROR_429},
+        responses={
+            201: OpenApiResponse(response=UserOutputSerializer, description="The new user.", examples=[USER_EXAMPLE]),
+            400: validation_error_response(
+                ("taken", {"username": ["A user with that username already exists."]}),
+                ("weak password", {"password": ["This password is too common."]}),
+            ),
+            429: ERROR_429,
+        },
         examples=[OpenApiExample("new user", {"username": "reader", "password": "s3cret-pass-42"}, request_only=True)],
     )
     def post(self, request: Request) -> Response:
@@ -94,26 +126,35 @@ class RegisterApi(APIView):
 
 
 class TokenApi(TokenObtainPairView):
+    parser_classes = [JSONParser]
     throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
         tags=["auth"],
         summary="Exchange username and password for an access and a refresh token",
+        description="Logs in. Send the access token as `Authorization: Bearer <access>`; when it expires, exchange "
+        "the refresh token at `POST /auth/token/refresh`. Throttled per client.",
         auth=[],
+        request=TokenObtainPairSerializer,
         responses=TOKEN_RESPONSES,
+        examples=[OpenApiExample("login", {"username": "demo", "password": "demo-password-123"}, request_only=True)],
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshApi(TokenRefreshView):
+    parser_classes = [JSONParser]
     throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
         tags=["auth"],
         summary="Exchange a refresh token for a new access and refresh token (the old refresh is blacklisted)",
+        description="Rotation: each refresh token works once; the answer carries the next one.",
         auth=[],
+        request=TokenRefreshSerializer,
         responses=TOKEN_RESPONSES,
+        examples=[OpenApiExample("refresh", {"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True)],
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return super().post(request, *args, **kwargs)
@@ -124,13 +165,24 @@ class LogoutInputSerializer(serializers.Serializer):
 
 
 class LogoutApi(APIView):
+    parser_classes = [JSONParser]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=["auth"],
         summary="Blacklist a refresh token",
+        description="Logs out: the given refresh token (yours) stops working. Access tokens already issued stay "
+        "valid until they expire.",
         request=LogoutInputSerializer,
-        responses={204: None, 400: ERROR_400, 401: ERROR_401},
+        responses={
+            204: NO_CONTENT,
+            400: validation_error_response(
+                ("spent", {"refresh": ["Token is blacklisted"]}),
+                ("not yours", {"refresh": ["This refresh token belongs to another user."]}),
+            ),
+            401: ERROR_401,
+        },
+        examples=[OpenApiExample("logout", {"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True)],
     )
     def post(self, request: Request) -> Response:
         data = LogoutInputSerializer(data=request.data)
@@ -148,6 +200,14 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["auth"], summary="The current user", responses={200: UserOutputSerializer, 401: ERROR_401})
+    @extend_schema(
+        tags=["auth"],
+        summary="The current user",
+        description="Who the Bearer token belongs to.",
+        responses={
+            200: OpenApiResponse(response=UserOutputSerializer, description="You.", examples=[USER_EXAMPLE]),
+            401: ERROR_401,
+        },
+    )
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)

@@ -121,6 +121,8 @@ class HealthApi(APIView):
     @extend_schema(
         tags=["health"],
         summary="Liveness: the process answers; touches no dependency",
+        description="For liveness probes: 200 whenever the process serves requests. It never fails on a dependency "
+        "(that is `/ready`), so it documents no error answer.",
         auth=[],
         responses={
             200: OpenApiResponse(

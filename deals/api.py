@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_response, request_body_bytes, upload_body_too_large
+from config.api import ERROR_503, error_response, request_body_bytes, upload_body_too_large
 from deals.selectors import deals_top_customers
 from deals.serializers import (
     DealsUploadErrorOutputSerializer,
@@ -81,7 +81,10 @@ class DealListApi(APIView):
             'at least two of these five and by this customer, sorted. `{"response": []}` before any upload.'
         ),
         auth=[],
-        responses={200: OpenApiResponse(TopCustomersOutputSerializer, description="The top customers (maybe none)")},
+        responses={
+            200: OpenApiResponse(TopCustomersOutputSerializer, description="The top customers (maybe none)"),
+            503: ERROR_503,
+        },
         examples=[
             OpenApiExample("top customers", TOP_EXAMPLE, response_only=True),
             OpenApiExample(

@@ -72,6 +72,13 @@ class ValidationErrorOutputSerializer(serializers.Serializer):
     field = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class ErrorOrValidationOutputSerializer(serializers.Serializer):
+    """Either `{"detail", "code", ...}` or `{"field": ["message"]}`, for answers that can be both."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+
+
 def error_response(description: str, *examples: tuple[str, dict], serializer: Any = None) -> OpenApiResponse:
     """An OpenAPI error response with a body schema and one named example per case."""
     return OpenApiResponse(

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import (
+    ErrorOrValidationOutputSerializer,
     error_response,
     not_found_message,
     paginated_response,
@@ -191,6 +192,7 @@ class PetPhotoUploadApi(ApiKeyApi):
                 "`file` missing, not an accepted image, damaged or too many pixels.",
                 ("not an image", {"detail": INVALID_MESSAGE, "code": "photo_invalid", "field": "file"}),
                 ("no file", {"file": ["No file was submitted."]}),
+                serializer=ErrorOrValidationOutputSerializer,
             ),
             401: ERROR_401,
             404: ERROR_404,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -234,3 +235,17 @@ def gunicorn_server(transactional_db, closed_port, gunicorn_env):
 def live_gunicorn(gunicorn_server) -> str:
     """The base URL of `gunicorn_server`."""
     return gunicorn_server.url
+
+
+def wait_for_lock_waiters(count: int, timeout: float = 10) -> None:
+    """Until `count` backends of this database wait on a lock (what pg_stat_activity shows, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url(), autocommit=True) as observer:
+        while time.monotonic() < deadline:
+            waiting = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting >= count:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"no {count} lock waiter(s) within {timeout} s")

@@ -16,8 +16,9 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from books.models import Author, Book
+from deals.services import SWITCH_LOCK_KEY
 from tests.config.factories import UserFactory
-from tests.conftest import bearer, terminate_other_connections
+from tests.conftest import bearer, database_url, terminate_other_connections, wait_for_lock_waiters
 
 READ_PATHS = [
     "/books?limit=50",
@@ -107,9 +108,13 @@ def upload(url: str, token: str, body: bytes) -> int:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(120)
 def test_gunicorn_finishes_in_flight_requests_on_sigterm(gunicorn_server):
-    """Eight slow uploads (one per worker thread) are running when gunicorn gets SIGTERM: all of them finish."""
+    """Eight uploads (one per worker thread) are in flight when gunicorn gets SIGTERM: all of them finish.
+
+    The test holds the dataset-switch lock, so every upload loads its rows and then waits for it inside the
+    database, where pg_stat_activity shows it; SIGTERM comes once all eight wait, and the lock is let go after.
+    """
     token = bearer(UserFactory())
-    body = deals_csv(60_000)
+    body = deals_csv(20_000)
     outcomes: list[object] = []
 
     def send() -> None:
@@ -119,11 +124,14 @@ def test_gunicorn_finishes_in_flight_requests_on_sigterm(gunicorn_server):
             outcomes.append(error)
 
     threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)  # every upload is being parsed and copied by now (each takes seconds)
-    assert len(outcomes) < 8, "the uploads finished before SIGTERM; make them larger"
-    gunicorn_server.process.terminate()
+    with psycopg.connect(database_url(), autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [SWITCH_LOCK_KEY])
+        for thread in threads:
+            thread.start()
+        wait_for_lock_waiters(8, timeout=60)
+        assert outcomes == []
+        gunicorn_server.process.terminate()
+        holder.execute("SELECT pg_advisory_unlock(%s)", [SWITCH_LOCK_KEY])
     for thread in threads:
         thread.join(timeout=90)
     assert gunicorn_server.process.wait(timeout=60) == 0

@@ -1,9 +1,7 @@
 import io
 import re
 import threading
-import time
 
-import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -14,24 +12,10 @@ from PIL import Image
 from pets.exceptions import PetNotFoundError
 from pets.models import Pet, Photo
 from pets.services import pet_photo_add, pets_delete
-from tests.conftest import database_url
+from tests.conftest import wait_for_lock_waiters
 from tests.pets.factories import PetFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def wait_for_lock_waiters(count: int, timeout: float = 10) -> None:
-    """Until `count` backends of this database wait on a lock (what pg_stat_activity shows, not a sleep)."""
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(database_url(), autocommit=True) as observer:
-        while time.monotonic() < deadline:
-            waiting = observer.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()[0]
-            if waiting >= count:
-                return
-            time.sleep(0.01)
-    raise AssertionError(f"no {count} lock waiter(s) within {timeout} s")
 
 
 def upload(client, pet_id, content: bytes, name: str = "photo.bin", content_type: str = "application/octet-stream"):

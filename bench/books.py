@@ -1,6 +1,6 @@
 """Bench of the books read endpoints over a real gunicorn, against a raw-SQL baseline.
 
-    .venv/bin/python bench/books.py [--requests 2000] [--clients 4] [--workers 2] [--threads 4] [--reuse]
+    .venv/bin/python bench/books.py [--requests 2000] [--clients 4] [--workers 2] [--threads 4] [--rounds 3] [--reuse]
 
 1. (Re)creates a separate database (`bench_books`, never the app's), migrates it and seeds 10,000 books,
    2,000 authors and 100,000 ratings (1,000 users x 100 books) with COPY.
@@ -8,7 +8,8 @@
    minimal raw-SQL views (one query each, JSON built by PostgreSQL, no DRF, no auth) as the ratio baseline.
 3. Measures `GET /books?limit=20`, `GET /books/{id}` and `GET /authors/{id}` with a Python client (httpx,
    several processes, keep-alive): cache cold (every request is the first for its key), cache warm (every key
-   cached), and the baseline view for the same requests. Prints a table.
+   cached), and the baseline view for the same requests; each round clears the cache first. Prints the medians
+   of `--rounds` rounds as a table and the goal lines of the book reads.
 
 The same module is the gunicorn app (`bench.books:bench_app()`), so the baseline views exist only here.
 """
@@ -17,9 +18,7 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -29,20 +28,22 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, sys.path[0] is bench/, where this very file would shadow the `books` app.
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
+from bench.common import (  # noqa: E402 - after the sys.path fix above
+    PYTHON,
+    Goal,
+    Process,
+    child_env,
+    create_database,
+    free_port,
+    print_goals,
+    print_table,
+    setup_django,
+    wait_for_http,
+)
+
 BOOKS, AUTHORS, USERS, RATINGS_PER_USER = 10_000, 2_000, 1_000, 100
 LIST_ORDERINGS = ["", "title", "-title", "published_on", "-published_on", "rating", "-rating"]
 LIST_PAGES = 50  # offsets 0..980: within BOOKS_CACHE_LIST_MAX_ROWS, so every page is cacheable
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.base",
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-    "API_KEY": "bench-api-key",
-    "CACHE_KEY_PREFIX": "bench-books",
-    "LOG_LEVEL": "WARNING",
-    "JWT_ACCESS_MINUTES": "240",
-    "CONN_MAX_AGE": "600",
-    "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files, irrelevant here
-}
 ORDER_SQL = {
     "": "b.id",
     "title": "b.title, b.id",
@@ -136,24 +137,6 @@ def bench_app():
 # --- database: create, migrate, seed with COPY ---------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
-def create_database(name: str, *, reuse: bool) -> bool:
-    """True if the database was (re)created and needs seeding."""
-    import psycopg
-
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and reuse:
-            return False
-        if exists:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return True
-
-
 def seed() -> int:
     """Seed with COPY; returns the id of the user the bench authenticates as."""
     from django.contrib.auth.hashers import make_password
@@ -207,12 +190,6 @@ def seed() -> int:
 # --- the client -----------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _fetch(args: tuple[str, dict, list[str]]) -> list[float]:
     import httpx
 
@@ -242,18 +219,13 @@ def measure(pool: ProcessPoolExecutor, base: str, headers: dict, paths: list[str
     }
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {url}")
+GOALS = [  # (endpoint, mode, at least this many times the raw-SQL view's req/s)
+    ("GET /authors/{id}", "API, cache warm", 0.8),
+    ("GET /books/{id}", "API, cache warm", 0.9),
+    ("GET /books?limit=20", "API, cache cold", 0.5),
+    ("GET /authors/{id}", "API, cache cold", 0.5),
+]
+MODES = ("API, cache cold", "API, cache warm", "raw SQL view (baseline)")
 
 
 def main() -> None:
@@ -263,17 +235,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes (keep-alive connections)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per row; the table shows medians")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded bench database")
     options = parser.parse_args()
 
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url(options.database)}
-    os.environ.update(env)
+    extra = {
+        "CACHE_KEY_PREFIX": "bench-books",
+        "JWT_ACCESS_MINUTES": "240",
+        "CONN_MAX_AGE": "600",
+        "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files, irrelevant here
+    }
     fresh = create_database(options.database, reuse=options.reuse)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-    import django
-
-    django.setup()
+    setup_django(options.database, **extra)
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -283,18 +256,15 @@ def main() -> None:
     user_id = seed() if fresh else 1
     user = get_user_model().objects.get(pk=user_id)
     headers = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
-    cache.delete_pattern("*")  # only this bench's prefix
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "bench.books:bench_app()", "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--workers", str(options.workers), "--threads", str(options.threads),
-         "--chdir", str(ROOT), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        wait_for(f"{base}/health")
+    gunicorn = [PYTHON, "-m", "gunicorn", "bench.books:bench_app()", "--bind", f"127.0.0.1:{port}",
+                "--worker-class", "gthread", "--workers", str(options.workers), "--threads", str(options.threads),
+                "--log-level", "warning"]  # fmt: skip
+    results: dict[tuple[str, str], list[dict]] = {}
+    with Process(gunicorn, child_env(options.database, **extra), name="gunicorn"):
+        wait_for_http(f"{base}/health")
         rng = random.Random(1)
         n = options.requests
         book_ids = rng.sample(list(Book.objects.values_list("id", flat=True)), k=min(n, BOOKS))
@@ -306,40 +276,51 @@ def main() -> None:
         ]
         rng.shuffle(list_paths)
         scenarios = [
-            ("GET /books?limit=20", list_paths, "/baseline"),
-            ("GET /books/{id}", [f"/books/{pk}" for pk in book_ids], "/baseline"),
-            ("GET /authors/{id}", [f"/authors/{pk}" for pk in author_ids], "/baseline"),
+            ("GET /books?limit=20", list_paths),
+            ("GET /books/{id}", [f"/books/{pk}" for pk in book_ids]),
+            ("GET /authors/{id}", [f"/authors/{pk}" for pk in author_ids]),
         ]
-        rows = []
         with ProcessPoolExecutor(max_workers=options.clients) as pool:
             # Warm the processes: connections to PostgreSQL and Redis, imports, JWT; touches no cached key.
             measure(pool, base, headers, ["/authors?limit=1"] * options.clients * 10, options.clients)
             measure(pool, base, {}, ["/baseline/books/1"] * options.clients * 10, options.clients)
-            for name, paths, prefix in scenarios:
-                cold = measure(pool, base, headers, paths, options.clients)  # each key requested for the first time
-                warm_paths = (paths * (n // len(paths) + 1))[:n]
-                warm = measure(pool, base, headers, warm_paths, options.clients)
-                baseline_paths = [f"{prefix}{path}" + ("&" if "?" in path else "?") + f"user={user_id}"
-                                  for path in warm_paths]  # fmt: skip
-                raw = measure(pool, base, {}, baseline_paths, options.clients)
-                rows += [(name, "API, cache cold", cold, raw), (name, "API, cache warm", warm, raw),
-                         (name, "raw SQL view (baseline)", raw, raw)]  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            for _ in range(options.rounds):
+                for name, paths in scenarios:
+                    cache.delete_pattern("*")  # only this bench's prefix: every key is cold again
+                    cold = measure(pool, base, headers, paths, options.clients)  # each key requested once
+                    warm_paths = (paths * (n // len(paths) + 1))[:n]
+                    warm = measure(pool, base, headers, warm_paths, options.clients)
+                    baseline_paths = [f"/baseline{path}" + ("&" if "?" in path else "?") + f"user={user_id}"
+                                      for path in warm_paths]  # fmt: skip
+                    raw = measure(pool, base, {}, baseline_paths, options.clients)
+                    for mode, result in zip(MODES, (cold, warm, raw), strict=True):
+                        results.setdefault((name, mode), []).append(result)
 
+    median = {key: {field: statistics.median(r[field] for r in runs) for field in runs[0]}
+              for key, runs in results.items()}  # fmt: skip
     print(f"\n{BOOKS:,} books / {AUTHORS:,} authors / {USERS * RATINGS_PER_USER:,} ratings; gunicorn "
           f"{options.workers}x{options.threads} gthread, {options.clients} client processes, loopback, "
-          f"{os.cpu_count()} CPUs\n")  # fmt: skip
-    header = (
-        f"| {'endpoint':<20} | {'mode':<24} | {'requests':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
-        f"| {'req/s vs raw':>12} |"
+          f"{os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
+    print_table(
+        ["endpoint", "mode", "requests", "req/s", "p50 ms", "p99 ms", "req/s vs raw"],
+        [
+            [
+                name,
+                mode,
+                f"{int(m['requests'])}",
+                f"{m['rps']:.0f}",
+                f"{m['p50']:.2f}",
+                f"{m['p99']:.2f}",
+                f"{m['rps'] / median[(name, MODES[2])]['rps']:.2f}x",
+            ]
+            for (name, mode), m in median.items()
+        ],  # fmt: skip
     )
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for name, mode, result, raw in rows:
-        print(f"| {name:<20} | {mode:<24} | {result['requests']:>8} | {result['rps']:>8.0f} | {result['p50']:>7.2f} | "
-              f"{result['p99']:>7.2f} | {result['rps'] / raw['rps']:>11.2f}x |")  # fmt: skip
+    goals = [
+        Goal(f"{name} {mode} req/s", median[(name, mode)]["rps"], median[(name, MODES[2])]["rps"], target, "req/s")
+        for name, mode, target in GOALS
+    ]
+    print_goals(goals, "Goals (issue 20: book reads against the raw-SQL view)")
 
 
 if __name__ == "__main__":

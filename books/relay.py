@@ -38,7 +38,7 @@ def _isoformat(moment) -> str:
 
 
 def envelope(event: OutboxEvent) -> dict:
-    """The versioned message body of an outbox row (documented in docs/readme/grpc.md)."""
+    """The versioned message body of an outbox row (documented in docs/events-and-grpc.md)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "event_id": str(event.event_id),

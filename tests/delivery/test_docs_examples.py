@@ -1,4 +1,5 @@
-"""Every `bash` block of README.md runs, in order and in one shell, against a live gunicorn with demo data.
+"""Every `bash` block of README.md and of the docs pages runs, in order and in one shell, against a live gunicorn
+with demo data; every file path the docs and the code point at exists.
 
 The blocks are written for `make run` (localhost:8000); here they point at the test server. `curl` fails on
 any HTTP error status, so an example that drifts from the API fails this test.
@@ -19,7 +20,11 @@ from tests.grpc_service.test_main import Sidecar
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-BASH_BLOCKS = re.findall(r"^```bash\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
+# The pages in the order of the README's table of subsystems, then any page it does not list.
+LINKED_PAGES = [ROOT / link for link in dict.fromkeys(re.findall(r"\]\((docs/[\w.-]+\.md)", README))]
+PAGES = [ROOT / "README.md", *LINKED_PAGES, *sorted(set((ROOT / "docs").glob("*.md")) - set(LINKED_PAGES))]
+DOCS = "\n".join(page.read_text() for page in PAGES)
+BASH_BLOCKS = re.findall(r"^```bash\n(.*?)^```", DOCS, flags=re.MULTILINE | re.DOTALL)
 PRELUDE = """set -euo pipefail
 curl() { command curl --silent --show-error --fail-with-body "$@"; }
 """
@@ -31,9 +36,36 @@ def test_readme_opens_with_the_two_commands():
     assert "make test" in head
 
 
-def test_readme_has_runnable_examples():
+def test_readme_is_short_and_links_every_page():
+    assert len(README.splitlines()) <= 250
+    assert "<!--" not in README
+    assert {page.name for page in LINKED_PAGES} >= {
+        "books.md", "events-and-grpc.md", "pets.md", "deals.md", "waste.md", "operations.md", "benchmarks.md"
+    }  # fmt: skip
+    assert all(page.exists() for page in LINKED_PAGES)
+
+
+def test_docs_have_runnable_examples():
     assert len(BASH_BLOCKS) >= 5
     assert all("curl" in block or "manage.py" in block for block in BASH_BLOCKS)
+
+
+SOURCE_FILES = [
+    path
+    for pattern in ("**/*.py", "**/*.md", "Makefile", "Dockerfile", "docker-compose.yml", "Procfile")
+    for path in ROOT.glob(pattern)
+    if not {".venv", "node_modules", ".git"} & set(path.relative_to(ROOT).parts)
+]
+
+
+def test_every_docs_path_mentioned_exists():
+    mentioned = {
+        (source.relative_to(ROOT), match)
+        for source in SOURCE_FILES
+        for match in re.findall(r"(?<![\w/.])(docs/[\w./-]+\.(?:md|png|svg|jpg))", source.read_text(errors="ignore"))
+    }
+    assert mentioned, "no docs/ path found at all; is the pattern right?"
+    assert [(str(source), path) for source, path in sorted(mentioned) if not (ROOT / path).exists()] == []
 
 
 @pytest.fixture
@@ -63,14 +95,14 @@ def test_every_readme_example_runs(live_gunicorn):
     )
     ran = re.findall(r"::: example (\d+)", result.stderr)
     assert result.returncode == 0, (
-        f"README example {ran[-1] if ran else '?'} failed:\n{result.stderr[-3000:]}\n{result.stdout[-2000:]}"
+        f"docs example {ran[-1] if ran else '?'} failed:\n{result.stderr[-3000:]}\n{result.stdout[-2000:]}"
     )
     assert len(ran) == len(BASH_BLOCKS)
 
 
 PYTHON_GRPC_BLOCKS = [
     block
-    for block in re.findall(r"^```python\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
+    for block in re.findall(r"^```python\n(.*?)^```", DOCS, flags=re.MULTILINE | re.DOTALL)
     if "grpc.insecure_channel" in block
 ]
 
@@ -78,7 +110,7 @@ PYTHON_GRPC_BLOCKS = [
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(120)
 def test_the_python_grpc_client_example_runs(broker):
-    assert PYTHON_GRPC_BLOCKS, "README has no Python gRPC client example"
+    assert PYTHON_GRPC_BLOCKS, "the docs have no Python gRPC client example"
     for number in range(7):
         make_book(f"Example book {number}")
     sidecar = Sidecar(BOOK_EVENTS_EXCHANGE=broker.topology.exchange, BOOK_EVENTS_QUEUE=broker.topology.queue)

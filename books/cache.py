@@ -5,7 +5,8 @@ write replaces the scope's token after its transaction commits (`transaction.on_
 a different token, rebuilds from PostgreSQL and overwrites the entry. A read is one Redis round trip
 (`get_many` of the token and the entry). Scopes:
 
-- `book:<id>`   - `GET /books/{id}` (bumped by the book's own writes, ratings, and its authors' renames);
+- `book:<id>`   - `GET /books/{id}` and each reader's `my_rating` of it (bumped by the book's own writes, ratings,
+                  and its authors' renames);
 - `author:<id>` - `GET /authors/{id}` (bumped by the author's writes and by any change to their books);
 - `lists`       - the cacheable pages of `GET /books` (bumped by every write a list could show).
 
@@ -62,19 +63,38 @@ def cached(scope: str, name: str, build: Callable[[], Any], *, slot: str | None 
 
     The entry lives under `slot` (default: `name`) and is a hit only if it holds `name` at the current version.
     """
-    version_key, entry_key = _version_key(scope), f"books:{slot or name}"
-    found = cache.get_many([version_key, entry_key])
-    version, entry = found.get(version_key), found.get(entry_key)
-    if version is not None and entry is not None and entry[:2] == (version, name):
-        return entry[2]
+    return cached_many(scope, {slot or name: (name, build)})[slot or name]
+
+
+def cached_many(scope: str, entries: dict[str, tuple[str, Callable[[], Any]]]) -> dict[str, Any]:
+    """Several payloads of one `scope` (`{slot: (name, build)}`) in one round trip, each built on a miss.
+
+    They share the scope's version, so one write invalidates them all (a book and one reader's score of it).
+    """
+    version_key = _version_key(scope)
+    found = cache.get_many([version_key, *(f"books:{slot}" for slot in entries)])
+    version = found.get(version_key)
+    payloads, stale = {}, {}
+    for slot, (name, build) in entries.items():
+        entry = found.get(f"books:{slot}")
+        if version is not None and entry is not None and entry[:2] == (version, name):
+            payloads[slot] = entry[2]
+        else:
+            stale[slot] = (name, build)
+    if not stale:
+        return payloads
     if version is None:
         version = _new_version(version_key)
     # Built after the version was read: if a write commits in between, its new token differs from `version`
     # and the next read rebuilds, so a stale payload is never served as current.
-    payload = build()
+    for slot, (_, build) in stale.items():
+        payloads[slot] = build()
     if version is not None:
-        cache.set(entry_key, (version, name, payload), timeout=settings.BOOKS_CACHE_TTL)
-    return payload
+        cache.set_many(
+            {f"books:{slot}": (version, name, payloads[slot]) for slot, (name, _) in stale.items()},
+            timeout=settings.BOOKS_CACHE_TTL,
+        )
+    return payloads
 
 
 def invalidate_on_commit(*, book_ids: Iterable[int] = (), author_ids: Iterable[int] = (), lists: bool = True) -> None:

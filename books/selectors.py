@@ -12,7 +12,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 
-from books.cache import LISTS, author_scope, book_scope, cached, list_slot
+from books.cache import LISTS, author_scope, book_scope, cached, cached_many, list_slot
 from books.exceptions import AuthorNotFoundError, BookNotFoundError, RatingNotFoundError
 from books.models import Author, Book, Rating
 from config.api import not_found_message
@@ -156,14 +156,28 @@ def _book_payload(row: dict[str, Any]) -> dict[str, Any]:
 
 def book_detail_payload(*, book_id: int) -> dict[str, Any]:
     """`GET /books/{id}` without the caller's `my_rating`: one query on a miss, cached per book."""
+    return cached(book_scope(book_id), f"book:{book_id}", lambda: _book_detail_build(book_id))
 
-    def build() -> dict[str, Any]:
-        row = _with_authors(Book.objects.filter(pk=book_id)).first()
-        if row is None:
-            raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id)
-        return _book_payload(row)
 
-    return cached(book_scope(book_id), f"book:{book_id}", build)
+def book_detail_for_reader(*, book_id: int, user_id: int) -> dict[str, Any]:
+    """`GET /books/{id}` with the reader's `my_rating`: one cache round trip when both are cached, else a query for
+    each part missing. The reader's score is cached in the book's scope, so rating the book invalidates it."""
+    book_name, score_name = f"book:{book_id}", f"book:{book_id}:score:{user_id}"
+    found = cached_many(
+        book_scope(book_id),
+        {
+            book_name: (book_name, lambda: _book_detail_build(book_id)),
+            score_name: (score_name, lambda: rating_score_get(book_id=book_id, user_id=user_id)),
+        },
+    )
+    return {**found[book_name], "my_rating": found[score_name]}
+
+
+def _book_detail_build(book_id: int) -> dict[str, Any]:
+    row = _with_authors(Book.objects.filter(pk=book_id)).first()
+    if row is None:
+        raise BookNotFoundError(not_found_message("book", book_id), book_id=book_id)
+    return _book_payload(row)
 
 
 def list_cache_name(*, limit: int, offset: int, **params: Any) -> str | None:

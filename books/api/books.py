@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from books.api import examples
 from books.api.auth import JWTReadAuthentication
-from books.selectors import book_detail_payload, book_list_page, rating_get, rating_score_get
+from books.selectors import book_detail_for_reader, book_list_page, rating_get, rating_score_get
 from books.serializers import (
     BookDetailOutputSerializer,
     BookInputSerializer,
@@ -91,13 +91,13 @@ class BookDetailApi(APIView):
         tags=["books"],
         summary="Get a book with all its authors",
         description="The book with every author, its rating (a number, null while unrated) and your own score "
-        "`my_rating`. Served from the shared cache; only `my_rating` is read per request.",
+        "`my_rating`. Served from the shared cache, `my_rating` included (cached per reader, invalidated by the "
+        "book's writes and ratings).",
         responses={200: BookDetailOutputSerializer, 401: ERROR_401, 404: examples.BOOK_404},
         examples=[OpenApiExample("book", examples.BOOK_DETAIL_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, book_id: int) -> Response:
-        payload = book_detail_payload(book_id=book_id)
-        return Response({**payload, "my_rating": rating_score_get(book_id=book_id, user_id=request.user.pk)})
+        return Response(book_detail_for_reader(book_id=book_id, user_id=request.user.pk))
 
     @extend_schema(
         tags=["books"],

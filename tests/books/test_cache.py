@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+from rest_framework.test import APIClient
 
-from books.services import book_rate
+from books.services import book_rate, book_rating_withdraw
 from tests.books.factories import AuthorFactory, BookFactory
 from tests.config.factories import UserFactory
 from tests.conftest import bearer
@@ -18,9 +19,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_detail_is_cached(auth_client, django_assert_num_queries):
     book = BookFactory()
     auth_client.get(f"/books/{book.pk}")
-    assert cache.keys("books:book:*") == [f"books:book:{book.pk}"]
-    with django_assert_num_queries(1):  # my_rating only
+    assert sorted(cache.keys("books:book:*")) == [
+        f"books:book:{book.pk}",
+        f"books:book:{book.pk}:score:{auth_client.user.pk}",
+    ]
+    with django_assert_num_queries(0):
         assert auth_client.get(f"/books/{book.pk}").json()["id"] == book.pk
+
+
+def test_my_rating_is_cached_per_reader_and_follows_their_score(django_assert_num_queries):
+    book = BookFactory()
+    reader, other = UserFactory(), UserFactory()
+    reader_client, other_client = APIClient(), APIClient()
+    reader_client.credentials(HTTP_AUTHORIZATION=bearer(reader))
+    other_client.credentials(HTTP_AUTHORIZATION=bearer(other))
+    assert reader_client.get(f"/books/{book.pk}").json()["my_rating"] is None
+    book_rate(book_id=book.pk, user=reader, score=4)
+    assert other_client.get(f"/books/{book.pk}").json()["my_rating"] is None
+    assert reader_client.get(f"/books/{book.pk}").json()["my_rating"] == 4
+    book_rating_withdraw(book_id=book.pk, user=reader)
+    with django_assert_num_queries(2):  # the rating withdrawn invalidated both the book and the score
+        assert reader_client.get(f"/books/{book.pk}").json()["my_rating"] is None
 
 
 def test_book_update_shows_in_detail_list_and_author(auth_client):
@@ -100,7 +119,7 @@ def test_rolled_back_write_keeps_the_cache(auth_client, django_assert_num_querie
     auth_client.get(f"/books/{book.pk}")
     response = auth_client.patch(f"/books/{book.pk}", {"author_ids": [987654]}, format="json")
     assert response.status_code == 400
-    with django_assert_num_queries(1):  # my_rating: the payload is still cached
+    with django_assert_num_queries(0):  # the payload and my_rating are still cached
         assert auth_client.get(f"/books/{book.pk}").json()["title"] == "Kept"
 
 

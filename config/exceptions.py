@@ -1,6 +1,6 @@
 """One error shape for the whole API, produced by one exception handler.
 
-Validation errors keep DRF's `{"field": ["message"]}`; everything else is `{"detail": "..."}`.
+Validation errors keep DRF's `{"field": ["message"]}`; everything else is `{"detail": "...", "code": "..."}`.
 Services raise `DomainError` subclasses that know nothing about HTTP; they are mapped here.
 """
 
@@ -78,6 +78,10 @@ def _error_response(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(response.data, dict) and set(response.data) == {"detail"}:
+            # Every non-validation error names its cause in `code`, DRF's own (401, 403, 404, 405, 415, 429) too.
+            codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+            response.data["code"] = codes if isinstance(codes, str) else "error"
         return response
     view = context.get("view")
     if isinstance(exc, DATABASE_UNAVAILABLE):
@@ -88,14 +92,18 @@ def _error_response(exc: Exception, context: dict) -> Response:
             headers={"Retry-After": "5"},
         )
     logger.exception("unhandled error in %s", type(view).__name__ if view else "view", exc_info=exc)
-    return Response({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(
+        {"detail": "Internal server error", "code": "server_error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """`handler404`: an unknown URL answers JSON like every endpoint, not Django's HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
     """`handler500`: errors outside DRF views (middleware, plain Django views) answer JSON too."""
-    return JsonResponse({"detail": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return JsonResponse(
+        {"detail": "Internal server error", "code": "server_error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )

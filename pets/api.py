@@ -46,8 +46,8 @@ PHOTO_EXAMPLE = {
 }
 ERROR_401 = error_response(
     "`X-API-KEY` missing or wrong.",
-    ("no key", {"detail": "Missing X-API-KEY header."}),
-    ("wrong key", {"detail": "Invalid X-API-KEY header."}),
+    ("no key", {"detail": "Missing X-API-KEY header.", "code": "api_key_missing"}),
+    ("wrong key", {"detail": "Invalid X-API-KEY header.", "code": "api_key_invalid"}),
 )
 ERROR_404 = error_response(
     "No pet with this id.", ("unknown pet", {"detail": not_found_message("pet", MISSING_ID), "code": "pet_not_found"})

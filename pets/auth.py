@@ -30,11 +30,11 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiKeyClient, None]:
         supplied = request.META.get("HTTP_X_API_KEY", "")
         if not supplied:
-            raise AuthenticationFailed(f"Missing {HEADER} header.")
+            raise AuthenticationFailed(f"Missing {HEADER} header.", code="api_key_missing")
         expected = settings.API_KEY
         # An empty API_KEY (allowed only with DEBUG on) accepts nothing.
         if not expected or not hmac.compare_digest(_bytes(supplied), _bytes(expected)):
-            raise AuthenticationFailed(f"Invalid {HEADER} header.")
+            raise AuthenticationFailed(f"Invalid {HEADER} header.", code="api_key_invalid")
         return ApiKeyClient(), None
 
     def authenticate_header(self, request: Request) -> str:

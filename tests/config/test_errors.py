@@ -8,7 +8,7 @@ def test_unexpected_error_is_a_logged_generic_500(client, caplog):
     with caplog.at_level(logging.ERROR, logger="config.exceptions"):
         response = client.get("/broken")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.json() == {"detail": "Internal server error", "code": "server_error"}
     assert "secret internals" not in response.content.decode()
     record = next(r for r in caplog.records if r.name == "config.exceptions")
     assert record.exc_info is not None
@@ -58,7 +58,7 @@ def test_unknown_urls_answer_json_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 @pytest.mark.urls("tests.config.error_urls")

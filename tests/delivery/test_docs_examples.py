@@ -5,6 +5,7 @@ The blocks are written for `make run` (localhost:8000); here they point at the t
 any HTTP error status, so an example that drifts from the API fails this test.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -24,9 +25,14 @@ README = (ROOT / "README.md").read_text()
 LINKED_PAGES = [ROOT / link for link in dict.fromkeys(re.findall(r"\]\((docs/[\w.-]+\.md)", README))]
 PAGES = [ROOT / "README.md", *LINKED_PAGES, *sorted(set((ROOT / "docs").glob("*.md")) - set(LINKED_PAGES))]
 DOCS = "\n".join(page.read_text() for page in PAGES)
-BASH_BLOCKS = re.findall(r"^```bash\n(.*?)^```", DOCS, flags=re.MULTILINE | re.DOTALL)
+# A bash block, and the answer its last command prints when a ```json block follows it directly.
+EXAMPLES = re.findall(r"^```bash\n(.*?)^```\n(?:\n?```json\n(.*?)^```)?", DOCS, flags=re.MULTILINE | re.DOTALL)
+BASH_BLOCKS = [block for block, _ in EXAMPLES]
+# What differs from run to run: ids, timestamps, tokens, URLs holding ids, latencies.
+VOLATILE_KEYS = re.compile(r"^(id|.*_id|.*_ids|.*_at|date_joined|access|refresh|url|latency_ms|path_ids)$")
+# Each curl's output ends its line, so the last line of a block is its last command's answer.
 PRELUDE = """set -euo pipefail
-curl() { command curl --silent --show-error --fail-with-body "$@"; }
+curl() { command curl --silent --show-error --fail-with-body "$@"; local status=$?; echo; return $status; }
 """
 
 
@@ -48,6 +54,36 @@ def test_readme_is_short_and_links_every_page():
 def test_docs_have_runnable_examples():
     assert len(BASH_BLOCKS) >= 5
     assert all("curl" in block or "manage.py" in block for block in BASH_BLOCKS)
+    assert sum(1 for _, answer in EXAMPLES if answer) >= 5, "the docs show too few answers"
+    for _, answer in EXAMPLES:
+        if answer:
+            json.loads(answer)  # every shown answer is real JSON
+
+
+def without_volatile(value: object) -> object:
+    """`value` with ids, timestamps and tokens replaced by a placeholder, so two runs compare equal."""
+    if isinstance(value, dict):
+        return {key: "…" if VOLATILE_KEYS.match(key) else without_volatile(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_volatile(item) for item in value]
+    return value
+
+
+def shown_answer_differences(outputs: dict[int, str]) -> list[str]:
+    """Every example whose shown answer is not what its last command printed (ids and timestamps aside)."""
+    differences = []
+    for number, (block, answer) in enumerate(EXAMPLES, start=1):
+        if not answer:
+            continue
+        printed = [line for line in outputs.get(number, "").splitlines() if line.strip()]
+        try:
+            live = json.loads(printed[-1]) if printed else None
+        except json.JSONDecodeError:
+            live = printed[-1]
+        if without_volatile(live) != without_volatile(json.loads(answer)):
+            differences.append(f"example {number} ({block.strip().splitlines()[-1][:80]}):\n  shown {answer.strip()}"
+                               f"\n  live  {printed[-1] if printed else '(nothing)'}")  # fmt: skip
+    return differences
 
 
 SOURCE_FILES = [
@@ -79,7 +115,8 @@ def test_every_readme_example_runs(live_gunicorn):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     host = live_gunicorn.removeprefix("http://")
     script = PRELUDE + "\n".join(
-        f'echo "::: example {number}" >&2\n{block}' for number, block in enumerate(BASH_BLOCKS, start=1)
+        f'echo "::: example {number}" >&2; printf "\\n::: example {number}\\n"\n{block}'
+        for number, block in enumerate(BASH_BLOCKS, start=1)
     )
     script = script.replace("http://localhost:8000", live_gunicorn).replace("localhost:8000", host)
     env = {
@@ -98,6 +135,10 @@ def test_every_readme_example_runs(live_gunicorn):
         f"docs example {ran[-1] if ran else '?'} failed:\n{result.stderr[-3000:]}\n{result.stdout[-2000:]}"
     )
     assert len(ran) == len(BASH_BLOCKS)
+    parts = re.split(r"^::: example (\d+)\n", result.stdout, flags=re.MULTILINE)
+    outputs = {int(number): text for number, text in zip(parts[1::2], parts[2::2], strict=True)}
+    differences = shown_answer_differences(outputs)
+    assert not differences, "\n".join(differences)
 
 
 PYTHON_GRPC_BLOCKS = [

@@ -3,6 +3,7 @@ runs the same constant number of queries; the `*_payload` / `*_page` selectors r
 API answers with, built from `.values()` rows (no model instances, no serializer) and cached where that is safe.
 """
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from books.cache import LISTS, author_scope, book_scope, cached, cached_many, li
 from books.exceptions import AuthorNotFoundError, BookNotFoundError, RatingNotFoundError
 from books.models import Author, Book, Rating
 from config.api import not_found_message
+from config.prepared import PreparedQuery
 
 TOP_BOOKS = 5
 
@@ -220,23 +222,30 @@ def author_list_page(*, limit: int, offset: int, search: str | None = None) -> d
     return {"count": count, "items": [author_representation(row) for row in rows]}
 
 
+def _author_detail_query(author_id: int) -> QuerySet:
+    top_books = author_top_books(author_id=OuterRef("pk")).values(
+        json=JSONObject(**{field: field for field in TOP_BOOK_FIELDS})
+    )
+    return (
+        author_list()
+        .filter(pk=author_id)
+        .annotate(top_books=ArraySubquery(top_books))
+        .values(*AUTHOR_FIELDS, "top_books")
+    )
+
+
+_AUTHOR_DETAIL = PreparedQuery(_author_detail_query)
+
+
 def author_detail_payload(*, author_id: int) -> dict[str, Any]:
     """`GET /authors/{id}` with the top books: one query on a miss (top books as a JSON array), cached per author."""
 
     def build() -> dict[str, Any]:
-        top_books = author_top_books(author_id=OuterRef("pk")).values(
-            json=JSONObject(**{field: field for field in TOP_BOOK_FIELDS})
-        )
-        row = (
-            author_list()
-            .filter(pk=author_id)
-            .annotate(top_books=ArraySubquery(top_books))
-            .values(*AUTHOR_FIELDS, "top_books")
-            .first()
-        )
-        if row is None:
+        rows = _AUTHOR_DETAIL.rows(author_id)
+        if not rows:
             raise AuthorNotFoundError(not_found_message("author", author_id), author_id=author_id)
         # jsonb already made `published_on` an ISO date and `rating` a number.
-        return {**author_representation(row), "top_books": row["top_books"]}
+        top_books = [json.loads(book) if isinstance(book, str) else book for book in rows[0]["top_books"]]
+        return {**author_representation(rows[0]), "top_books": top_books}
 
     return cached(author_scope(author_id), f"author:{author_id}", build)

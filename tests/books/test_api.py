@@ -507,7 +507,7 @@ def test_unknown_paths_are_json_404(auth_client, api_client, path, method):
     response = getattr(auth_client, method)(path, {}, format="json")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
     anonymous = getattr(api_client, method)(path)
     assert anonymous.status_code == 404
-    assert anonymous.json() == {"detail": "Not found."}
+    assert anonymous.json() == {"detail": "Not found.", "code": "not_found"}

@@ -13,7 +13,7 @@ import grpc
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 from books.exceptions import BookNotFoundError
 from books.models import Book
@@ -33,10 +33,12 @@ class InvalidPageTokenError(ValueError):
 
 
 def book_to_proto(book: Book) -> books_pb2.Book:
+    authors = list(book.authors.all())
     message = books_pb2.Book(
         id=book.pk,
         title=book.title,
-        authors=[books_pb2.Author(id=author.pk, name=author.name) for author in book.authors.all()],
+        author=", ".join(author.name for author in authors),
+        authors=[books_pb2.Author(id=author.pk, name=author.name) for author in authors],
         rating_count=book.rating_count,
     )
     message.published_on.year = book.published_on.year
@@ -125,6 +127,27 @@ class BookServicer(books_pb2_grpc.BookServiceServicer):
         )
 
 
+REFLECTION_V1_SERVICE = "grpc.reflection.v1.ServerReflection"
+
+
+def reflection_v1_handler(servicer: reflection.ReflectionServicer) -> grpc.GenericRpcHandler:
+    """Reflection v1 (what current grpcurl asks for first) served by grpcio-reflection's v1alpha servicer.
+
+    grpcio-reflection ships only v1alpha; v1 is the same protocol under a new package name, with the same
+    messages and field numbers, so the v1alpha messages read and write v1's bytes as they are.
+    """
+    return grpc.method_handlers_generic_handler(
+        REFLECTION_V1_SERVICE,
+        {
+            "ServerReflectionInfo": grpc.stream_stream_rpc_method_handler(
+                servicer.ServerReflectionInfo,
+                request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
+                response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
+            )
+        },
+    )
+
+
 class BookServer(NamedTuple):
     server: grpc.Server
     port: int  # the bound port (a free one when asked for 0)
@@ -139,9 +162,14 @@ def build_server(*, port: int, host: str = "[::]", max_workers: int | None = Non
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE_NAME):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+    service_names = (
+        SERVICE_NAME,
+        health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+        reflection.SERVICE_NAME,
+        REFLECTION_V1_SERVICE,
     )
+    reflection.enable_server_reflection(service_names, server)
+    server.add_generic_rpc_handlers((reflection_v1_handler(reflection.ReflectionServicer(service_names)),))
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise RuntimeError(f"cannot listen on {host}:{port}")

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62ooks/v1/books.proto\x12\x08\x62ooks.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\"\n\x06\x41uthor\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x83\x02\n\x04\x42ook\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05title\x18\x02 \x01(\t\x12!\n\x07\x61uthors\x18\x03 \x03(\x0b\x32\x10.books.v1.Author\x12\'\n\x0cpublished_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x06rating\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x0crating_count\x18\x06 \x01(\r\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\t\n\x07_rating\"\x1c\n\x0eGetBookRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"_\n\x10ListBooksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x16\n\tauthor_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x0c\n\n_author_id\"_\n\x11ListBooksResponse\x12\x1d\n\x05\x62ooks\x18\x01 \x03(\x0b\x32\x0e.books.v1.Book\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\x32\x88\x01\n\x0b\x42ookService\x12\x33\n\x07GetBook\x12\x18.books.v1.GetBookRequest\x1a\x0e.books.v1.Book\x12\x44\n\tListBooks\x12\x1a.books.v1.ListBooksRequest\x1a\x1b.books.v1.ListBooksResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x62ooks/v1/books.proto\x12\x08\x62ooks.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\"\n\x06\x41uthor\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x93\x02\n\x04\x42ook\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05title\x18\x02 \x01(\t\x12!\n\x07\x61uthors\x18\x03 \x03(\x0b\x32\x10.books.v1.Author\x12\'\n\x0cpublished_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x06rating\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x14\n\x0crating_count\x18\x06 \x01(\r\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06\x61uthor\x18\t \x01(\tB\t\n\x07_rating\"\x1c\n\x0eGetBookRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"_\n\x10ListBooksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x16\n\tauthor_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x0c\n\n_author_id\"_\n\x11ListBooksResponse\x12\x1d\n\x05\x62ooks\x18\x01 \x03(\x0b\x32\x0e.books.v1.Book\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\x32\x88\x01\n\x0b\x42ookService\x12\x33\n\x07GetBook\x12\x18.books.v1.GetBookRequest\x1a\x0e.books.v1.Book\x12\x44\n\tListBooks\x12\x1a.books.v1.ListBooksRequest\x1a\x1b.books.v1.ListBooksResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,13 +36,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHOR']._serialized_start=91
   _globals['_AUTHOR']._serialized_end=125
   _globals['_BOOK']._serialized_start=128
-  _globals['_BOOK']._serialized_end=387
-  _globals['_GETBOOKREQUEST']._serialized_start=389
-  _globals['_GETBOOKREQUEST']._serialized_end=417
-  _globals['_LISTBOOKSREQUEST']._serialized_start=419
-  _globals['_LISTBOOKSREQUEST']._serialized_end=514
-  _globals['_LISTBOOKSRESPONSE']._serialized_start=516
-  _globals['_LISTBOOKSRESPONSE']._serialized_end=611
-  _globals['_BOOKSERVICE']._serialized_start=614
-  _globals['_BOOKSERVICE']._serialized_end=750
+  _globals['_BOOK']._serialized_end=403
+  _globals['_GETBOOKREQUEST']._serialized_start=405
+  _globals['_GETBOOKREQUEST']._serialized_end=433
+  _globals['_LISTBOOKSREQUEST']._serialized_start=435
+  _globals['_LISTBOOKSREQUEST']._serialized_end=530
+  _globals['_LISTBOOKSRESPONSE']._serialized_start=532
+  _globals['_LISTBOOKSRESPONSE']._serialized_end=627
+  _globals['_BOOKSERVICE']._serialized_start=630
+  _globals['_BOOKSERVICE']._serialized_end=766
 # @@protoc_insertion_point(module_scope)

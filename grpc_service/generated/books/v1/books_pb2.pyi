@@ -19,7 +19,7 @@ class Author(_message.Message):
     def __init__(self, id: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Book(_message.Message):
-    __slots__ = ("id", "title", "authors", "published_on", "rating", "rating_count", "created_at", "updated_at")
+    __slots__ = ("id", "title", "authors", "published_on", "rating", "rating_count", "created_at", "updated_at", "author")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     AUTHORS_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class Book(_message.Message):
     RATING_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     id: int
     title: str
     authors: _containers.RepeatedCompositeFieldContainer[Author]
@@ -36,7 +37,8 @@ class Book(_message.Message):
     rating_count: int
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., title: _Optional[str] = ..., authors: _Optional[_Iterable[_Union[Author, _Mapping]]] = ..., published_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., rating: _Optional[float] = ..., rating_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    author: str
+    def __init__(self, id: _Optional[int] = ..., title: _Optional[str] = ..., authors: _Optional[_Iterable[_Union[Author, _Mapping]]] = ..., published_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., rating: _Optional[float] = ..., rating_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., author: _Optional[str] = ...) -> None: ...
 
 class GetBookRequest(_message.Message):
     __slots__ = ("id",)

@@ -39,7 +39,8 @@ db: install .env
 run: db
 	$(MANAGE) seed_demo
 	@echo "Demo login: demo / demo-password-123 (JWT via POST /auth/token); pets X-API-KEY: $$(grep ^API_KEY= .env | cut -d= -f2)"
-	$(BIN)/honcho start -f Procfile
+	@# Ctrl-C is how `make run` ends: honcho stops every process and exits 130, which is not an error here.
+	@$(BIN)/honcho start -f Procfile; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 130 ] || exit $$status
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -107,3 +107,16 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"detail": "Internal server error", "code": "server_error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR
     )
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """`handler400`: a disallowed Host, a malformed request line or path answer JSON, naming no internals."""
+    return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def json_forbidden(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """`handler403`."""
+    return JsonResponse(
+        {"detail": "You do not have permission to perform this action.", "code": "permission_denied"},
+        status=status.HTTP_403_FORBIDDEN,
+    )

@@ -1,8 +1,20 @@
 """gunicorn settings shared by `make run` (Procfile) and docker compose."""
 
 import os
+import tempfile
 
-bind = f"0.0.0.0:{os.environ.get('WEB_PORT', '8000')}"
+from gunicorn.http import wsgi
+
+port = os.environ.get("WEB_PORT", "8000")
+# Loopback unless told otherwise: `make run` (DEBUG on) is not reachable from other hosts; docker compose and the
+# Kubernetes manifests set WEB_HOST=0.0.0.0 inside their network.
+bind = f"{os.environ.get('WEB_HOST', '127.0.0.1')}:{port}"
+# One control socket per instance (gunicorn's default, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn
+# of the user, so a second stack on the machine took over the first one's).
+control_socket = os.environ.get(
+    "GUNICORN_CONTROL_SOCKET",
+    os.path.join(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"gunicorn-{port}.ctl"),
+)
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
@@ -15,3 +27,15 @@ limit_request_line = 8190
 # Request lines are logged by config.middleware.RequestLogMiddleware; gunicorn keeps its own errors only.
 accesslog = None
 errorlog = "-"
+
+
+# gunicorn has no setting to leave out its `Server: gunicorn` header; announcing the server software only helps
+# an attacker pick exploits, so the header is dropped from the ones gunicorn writes itself.
+_default_headers = wsgi.Response.default_headers
+
+
+def _headers_without_server(self: wsgi.Response) -> list[str]:
+    return [header for header in _default_headers(self) if not header.startswith("Server:")]
+
+
+wsgi.Response.default_headers = _headers_without_server

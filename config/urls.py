@@ -29,5 +29,7 @@ if settings.SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
+handler400 = "config.exceptions.json_bad_request"
+handler403 = "config.exceptions.json_forbidden"
 handler404 = "config.exceptions.json_not_found"
 handler500 = "config.exceptions.json_server_error"

@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from config.api import (
     validate_or_400,
     validation_error_response,
 )
+from config.parsers import JSONParser
 from pets.auth import ApiKeyAuthentication
 from pets.exceptions import DELETE_NOT_FOUND_MESSAGE, PhotoTooLargeError
 from pets.images import INVALID_MESSAGE

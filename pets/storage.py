@@ -11,8 +11,6 @@ from django.utils.encoding import filepath_to_uri
 
 logger = logging.getLogger(__name__)
 
-# Used by the export command when PUBLIC_BASE_URL is empty (the address of `make run`).
-FALLBACK_BASE_URL = "http://localhost:8000"
 URL_SAFE_NAME = re.compile(r"[A-Za-z0-9._/-]+\Z")
 
 
@@ -25,7 +23,12 @@ def photo_url(name: str, *, request: HttpRequest | None = None) -> str:
         return settings.PUBLIC_BASE_URL + url
     if request is not None:
         return request.build_absolute_uri(url)
-    return FALLBACK_BASE_URL + url
+    return fallback_base_url() + url
+
+
+def fallback_base_url() -> str:
+    """Where `make run` serves: the base of photo URLs written without a request and without PUBLIC_BASE_URL."""
+    return f"http://localhost:{settings.WEB_PORT}"
 
 
 def photo_url_builder() -> Callable[[str], str]:

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from books.serializers import (
 from books.services import author_create, author_delete, author_update
 from config.api import ERROR_401, NO_CONTENT, validate_or_400
 from config.pagination import LimitOffsetPagination, page_params
+from config.parsers import JSONParser
 
 
 class AuthorListApi(APIView):

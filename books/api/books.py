@@ -6,7 +6,6 @@ cached payload, it is added per request.
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +24,7 @@ from books.serializers import (
 from books.services import book_create, book_delete, book_rate, book_rating_withdraw, book_update
 from config.api import ERROR_401, NO_CONTENT, validate_or_400
 from config.pagination import LimitOffsetPagination, page_params
+from config.parsers import JSONParser
 
 BOOK_WRITE_NOTE = (
     "Name the authors either with `author_ids` (existing authors) or with `author`, one author's name as in "

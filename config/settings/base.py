@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
+    "config.middleware.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +107,8 @@ API_KEY = env("API_KEY", default="")
 if not DEBUG and not API_KEY:
     raise ImproperlyConfigured("API_KEY is empty while DEBUG is off. Set API_KEY (the X-API-KEY for /pets).")
 
+WEB_PORT = env.int("WEB_PORT", default=8000)
+# Base of absolute media URLs. Unset: the API uses the request's own host, the export CLI http://localhost:<WEB_PORT>.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -143,7 +146,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

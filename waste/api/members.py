@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +15,7 @@ from config.api import (
     validation_error_response,
 )
 from config.pagination import LimitOffsetPagination
+from config.parsers import JSONParser
 from waste.api.schema import ERROR_403_MEMBERS, MEMBER, TAG, error_404, page
 from waste.permissions import IsStaff
 from waste.selectors import membership_list, organization_get

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 
 from config.api import ERROR_401, NO_CONTENT, paginated_response, validate_or_400
 from config.pagination import LimitOffsetPagination
+from config.parsers import JSONParser
 from waste.api.schema import (
     DISPOSAL,
     ERROR_400,

@@ -2,13 +2,13 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import NO_CONTENT, paginated_response, validate_or_400
 from config.pagination import LimitOffsetPagination
+from config.parsers import JSONParser
 from waste.api.schema import ERROR_400, ERROR_400_ROUTE, ROUTE, STAFF_WRITE_ERRORS, TAG, TRANSFER, error_404, page
 from waste.permissions import IsStaffOrReadOnly
 from waste.selectors import route_get, route_list

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from pets.selectors import pet_export_chunks
 from pets.serializers import parse_boolean
-from pets.storage import FALLBACK_BASE_URL, photo_url_builder
+from pets.storage import fallback_base_url, photo_url_builder
 
 CHUNK_SIZE = 2000
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, has_photos: bool | None, chunk_size: int, **options) -> None:
         if not settings.PUBLIC_BASE_URL:
-            self.stderr.write(f"PUBLIC_BASE_URL is empty; photo URLs start with {FALLBACK_BASE_URL}")
+            self.stderr.write(f"PUBLIC_BASE_URL is empty; photo URLs start with {fallback_base_url()}")
         try:
             self._export(has_photos, chunk_size)
         except BrokenPipeError:

@@ -84,6 +84,20 @@ class Publisher:
             mandatory=False,
         )
 
+    def keep_alive(self) -> None:
+        """Service the connection while idle: answers the broker's heartbeats, notices a connection that died.
+
+        Called between short waits; without it a connection idle for two heartbeat intervals is dropped by the
+        broker and the next publish fails. A dead connection is closed quietly and reopened by the next drain.
+        """
+        if not self.connected:
+            return
+        try:
+            self._connection.process_data_events(time_limit=0)
+        except BROKER_ERRORS as exc:
+            logger.info("relay: the idle broker connection was lost (%s); reconnecting on the next event", exc)
+            self.close()
+
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None and connection.is_open:
@@ -218,7 +232,8 @@ class Relay:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return
-                # Short slices so SIGTERM is honoured within half a second.
+                # Short slices so SIGTERM is honoured within half a second and broker heartbeats are answered.
+                self.publisher.keep_alive()
                 # list(): the generator holds the connection lock until it is exhausted.
                 if list(listener.notifies(timeout=min(remaining, 0.5), stop_after=1)):
                     # Many commits may have notified; one drain of the outbox handles them all.

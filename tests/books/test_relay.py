@@ -1,11 +1,13 @@
 """The outbox relay against the real PostgreSQL and RabbitMQ."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pika
@@ -210,3 +212,24 @@ def test_a_database_outage_does_not_stop_the_relay(broker, monkeypatch, closed_p
 
     assert outcomes == [0, 1]
     assert [json.loads(body)["event_id"] for _, _, body in broker.drain(expect=1)] == [str(event.event_id)]
+
+
+def test_an_idle_relay_keeps_its_broker_connection(broker, run_relay, caplog):
+    """The broker drops a connection silent for two heartbeat intervals; a relay waiting for work must not be.
+
+    The client proposes a 1 s heartbeat, then the relay idles for six intervals before the next write.
+    """
+    relay_thread = run_relay(amqp_url=f"{settings.AMQP_URL}?heartbeat=1", sweep_seconds=60)
+    record_event("book.created", book_id=1)
+    assert len(broker.drain(expect=1)) == 1
+    with caplog.at_level(logging.INFO):
+        time.sleep(6)  # the idleness under test, not a stand-in for synchronisation
+        written = time.monotonic()
+        record_event("book.updated", book_id=1)
+        assert len(broker.drain(expect=1, timeout=5)) == 1
+        latency = time.monotonic() - written
+    assert latency < 1.0, f"the event after idling took {latency:.2f} s"
+    assert relay_thread.thread.is_alive()
+    noisy = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert noisy == [], [record.getMessage() for record in noisy]
+    assert not [record for record in caplog.records if "idle broker connection was lost" in record.getMessage()]

@@ -4,12 +4,14 @@
 the NOTIFY only when the writing transaction commits, so a rolled-back write wakes nobody and sends nothing.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 
 from books.models import Book, OutboxEvent
 from books.selectors import BOOK_FIELDS, book_representation
+from config.retention import purge_before, retention_cutoff
 
 OUTBOX_CHANNEL = "books_outbox"
 
@@ -30,3 +32,9 @@ def outbox_record(*, event_type: str, aggregate_id: int, payload: dict[str, Any]
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, '')", [OUTBOX_CHANNEL])
     return event
+
+
+def outbox_purge_published(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete outbox rows published longer ago than EVENTS_RETENTION_DAYS; unpublished rows always stay."""
+    published = OutboxEvent.objects.filter(published_at__isnull=False)
+    return purge_before(published, field="published_at", cutoff=retention_cutoff(now), batch_size=batch_size)

@@ -20,7 +20,8 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils import timezone
 
 from books.models import OutboxEvent
-from books.outbox import OUTBOX_CHANNEL  # `outbox_record` NOTIFYs it in the write's transaction
+from books.outbox import OUTBOX_CHANNEL, outbox_purge_published  # `outbox_record` NOTIFYs OUTBOX_CHANNEL
+from config.retention import PeriodicPurge
 from config.retry import retry
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class Relay:
         self.batch_size = batch_size or settings.RELAY_BATCH_SIZE
         self.sweep_seconds = sweep_seconds if sweep_seconds is not None else settings.RELAY_SWEEP_SECONDS
         self.published_total = 0
+        self.retention = PeriodicPurge("relay", outbox_purge_published)
         self._stop = threading.Event()
         self.listening = threading.Event()  # set once LISTEN is active (tests wait for it)
         self._listener = None
@@ -187,6 +189,7 @@ class Relay:
         try:
             while not self.stopping and not (until and until()):
                 self.drain()
+                self.retention.maybe_run()
                 self.wait_for_work()
         finally:
             self.publisher.close()

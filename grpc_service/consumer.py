@@ -10,6 +10,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import pika
 import pika.exceptions
@@ -17,13 +18,22 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections, transaction
 
 from books.relay import EXCHANGE, SCHEMA_VERSION
+from config.retention import PeriodicPurge, purge_before, retention_cutoff
 from config.retry import retry
+from grpc_service.models import ConsumedEvent
 
 logger = logging.getLogger(__name__)
 
 EVENT_TYPES = frozenset({"book.created", "book.updated", "book.deleted"})
 BROKER_ERRORS = (pika.exceptions.AMQPError, OSError)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def consumed_events_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Forget handled event ids older than EVENTS_RETENTION_DAYS (a redelivery is never that late)."""
+    return purge_before(
+        ConsumedEvent.objects.all(), field="consumed_at", cutoff=retention_cutoff(now), batch_size=batch_size
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,7 @@ class EventConsumer:
         self.topology = topology or Topology.from_settings()
         self.prefetch = prefetch or settings.EVENTS_CONSUMER_PREFETCH
         self.ready = threading.Event()
+        self.retention = PeriodicPurge("consumer", consumed_events_purge)
         self._stop = threading.Event()
         self._connection: pika.BlockingConnection | None = None
         self._pending: list[Delivery] = []
@@ -221,6 +232,7 @@ class EventConsumer:
             while self._pending:
                 batch, self._pending = self._pending, []
                 self._handle(channel, batch)
+            self.retention.maybe_run()
 
     def _on_message(self, channel, method, properties, body: bytes) -> None:
         self._pending.append(Delivery(method.delivery_tag, method.routing_key, properties.message_id, body))

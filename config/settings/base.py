@@ -223,6 +223,10 @@ LOGGING = {
 # The relay wakes on NOTIFY after each commit; the sweep catches anything else (relay or broker was down).
 RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
 RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
+# Published outbox rows and the sidecar's handled event ids are kept this long, then purged in small batches.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
+EVENTS_PURGE_INTERVAL_SECONDS = env.float("EVENTS_PURGE_INTERVAL_SECONDS", default=3600.0)
+EVENTS_PURGE_BATCH_SIZE = env.int("EVENTS_PURGE_BATCH_SIZE", default=1000)
 GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
 EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=50)
 # Names on the broker; override to run a second stack (or a bench) on a shared RabbitMQ.

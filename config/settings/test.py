@@ -1,6 +1,8 @@
 """Test settings: the same services as production, only faster where it does not matter."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")  # tests never depend on a developer's .env
@@ -17,8 +19,13 @@ from .base import CACHES  # noqa: E402
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="test-media-")
-STATIC_ROOT = tempfile.mkdtemp(prefix="test-static-")
+# Every process of one test run (xdist workers, servers the tests start) keeps its files under one temporary
+# folder, which the process that made it removes at exit: a run leaves nothing in the temp directory.
+if "TEST_TMP_ROOT" not in os.environ:
+    os.environ["TEST_TMP_ROOT"] = tempfile.mkdtemp(prefix="test-run-")
+    atexit.register(shutil.rmtree, os.environ["TEST_TMP_ROOT"], ignore_errors=True)
+MEDIA_ROOT = tempfile.mkdtemp(prefix="test-media-", dir=os.environ["TEST_TMP_ROOT"])
+STATIC_ROOT = tempfile.mkdtemp(prefix="test-static-", dir=os.environ["TEST_TMP_ROOT"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

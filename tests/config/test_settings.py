@@ -43,3 +43,13 @@ def test_refuses_to_start_without_an_api_key_when_debug_is_off():
     result = start_django(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-key-123456", API_KEY="")
     assert result.returncode != 0
     assert "API_KEY is empty while DEBUG is off" in result.stderr
+
+
+def test_a_test_process_leaves_no_temporary_folders(tmp_path):
+    """The first process of a run makes the media/static folders under one root and removes it at exit."""
+    env = {key: value for key, value in os.environ.items() if key != "TEST_TMP_ROOT"}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.test", "TMPDIR": str(tmp_path)}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.MEDIA_ROOT)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().startswith(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

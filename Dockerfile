@@ -1,4 +1,5 @@
-# One image for every application process (web, grpc, relay, migrate); docker-compose.yml picks the command.
+# One Dockerfile, one target per process: `web` (the default, also runs migrate), `grpc` and `relay`, each with its
+# own command, health check and port; docker-compose.yml selects them with `build.target`.
 
 FROM python:3.12-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -32,7 +33,24 @@ COPY --chown=app:app . .
 RUN mkdir -p /app/media /app/staticfiles && chown app:app /app/media /app/staticfiles
 
 USER 10001:10001
-EXPOSE 8000 50051
+
+
+FROM runtime AS grpc
+EXPOSE 50051
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-m", "grpc_service.healthcheck"]
+CMD ["python", "-m", "grpc_service"]
+
+
+FROM runtime AS relay
+# No port: the relay only connects out. Healthy while no event waits longer than RELAY_HEALTH_MAX_LAG_SECONDS.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "manage.py", "relay_healthcheck"]
+CMD ["python", "manage.py", "relay_events"]
+
+
+FROM runtime AS web
+EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

@@ -224,6 +224,7 @@ LOGGING = {
 RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
 RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
 # Published outbox rows and the sidecar's handled event ids are kept this long, then purged in small batches.
+RELAY_HEALTH_MAX_LAG_SECONDS = env.int("RELAY_HEALTH_MAX_LAG_SECONDS", default=120)
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
 EVENTS_PURGE_INTERVAL_SECONDS = env.float("EVENTS_PURGE_INTERVAL_SECONDS", default=3600.0)
 EVENTS_PURGE_BATCH_SIZE = env.int("EVENTS_PURGE_BATCH_SIZE", default=1000)

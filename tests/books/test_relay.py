@@ -1,5 +1,6 @@
 """The outbox relay against the real PostgreSQL and RabbitMQ."""
 
+import datetime
 import json
 import logging
 import os
@@ -233,3 +234,20 @@ def test_an_idle_relay_keeps_its_broker_connection(broker, run_relay, caplog):
     noisy = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert noisy == [], [record.getMessage() for record in noisy]
     assert not [record for record in caplog.records if "idle broker connection was lost" in record.getMessage()]
+
+
+@pytest.mark.parametrize(("waiting_seconds", "healthy"), [(None, True), (10, True), (600, False)])
+def test_relay_healthcheck_fails_when_an_event_waits_too_long(waiting_seconds, healthy):
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    if waiting_seconds is not None:
+        event = record_event("book.created", book_id=1)
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            occurred_at=timezone.now() - datetime.timedelta(seconds=waiting_seconds)
+        )
+    if healthy:
+        call_command("relay_healthcheck", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    else:
+        with pytest.raises(CommandError, match="waited"):
+            call_command("relay_healthcheck")

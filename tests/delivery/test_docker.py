@@ -1,5 +1,6 @@
 """The container path cannot be built here (no Docker engine), so it is validated instead."""
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -42,9 +43,23 @@ def test_published_ports(service, port):
     assert any(mapping.endswith(f":{port}") for mapping in SERVICES[service]["ports"])
 
 
-@pytest.mark.parametrize("service", ["db", "redis", "rabbitmq", "grpc", "proxy"])
+@pytest.mark.parametrize("service", ["db", "redis", "rabbitmq", "proxy"])
 def test_long_running_infrastructure_has_a_healthcheck(service):
     assert SERVICES[service]["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize(
+    ("service", "port", "probe"),
+    [("web", "8000", "/health"), ("grpc", "50051", "grpc_service.healthcheck"), ("relay", None, "relay_healthcheck")],
+)
+def test_each_process_has_its_own_target_with_command_healthcheck_and_port(service, port, probe):
+    target = target_of(service)
+    assert target == service
+    assert SERVICES[service]["image"].endswith(f":{target}")
+    assert probe in stage_instruction(target, "HEALTHCHECK")
+    assert stage_instruction(target, "EXPOSE") == port
+    assert "command" not in SERVICES[service]  # the target's CMD runs
+    assert "healthcheck" not in SERVICES[service]  # the target's HEALTHCHECK applies
 
 
 def test_dockerfile_healthcheck_covers_web_and_runs_as_non_root():
@@ -53,6 +68,7 @@ def test_dockerfile_healthcheck_covers_web_and_runs_as_non_root():
     assert "/health" in dockerfile
     assert "\nUSER " in dockerfile
     assert "FROM python:3.12-slim AS runtime" in dockerfile
+    assert list(STAGES)[-1] == "web"  # `docker build .` without a target builds the API
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -64,8 +80,33 @@ def test_app_services_wait_for_their_dependencies(service):
         assert conditions["migrate"] == "service_completed_successfully"
 
 
+def dockerfile_stages() -> dict[str, list[str]]:
+    """The instruction lines of each named stage of the Dockerfile (continuation lines joined)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    stages: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("FROM "):
+            current = stages.setdefault(line.split(" AS ")[-1].strip(), [])
+        elif line.strip() and not line.startswith("#"):
+            current.append(line.strip())
+    return stages
+
+
+STAGES = dockerfile_stages()
+
+
+def target_of(service: str) -> str:
+    build = SERVICES[service]["build"]
+    return build["target"]
+
+
+def stage_instruction(stage: str, name: str) -> str | None:
+    return next((line.split(" ", 1)[1] for line in STAGES[stage] if line.startswith(f"{name} ")), None)
+
+
 def compose_commands(service: str) -> list[str]:
-    command = SERVICES[service]["command"]
+    command = SERVICES[service].get("command") or json.loads(stage_instruction(target_of(service), "CMD"))
     if command[:2] == ["sh", "-c"]:
         return [part.strip() for part in command[2].split("&&")]
     return [shlex.join(command)]

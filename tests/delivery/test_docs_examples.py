@@ -28,7 +28,8 @@ DOCS = "\n".join(page.read_text() for page in PAGES)
 # A bash block, and the answer its last command prints when a ```json block follows it directly.
 EXAMPLES = re.findall(r"^```bash\n(.*?)^```\n(?:\n?```json\n(.*?)^```)?", DOCS, flags=re.MULTILINE | re.DOTALL)
 BASH_BLOCKS = [block for block, _ in EXAMPLES]
-# What differs from run to run: ids, timestamps, tokens, URLs holding ids, latencies.
+# What differs from run to run: ids, timestamps, tokens, URLs holding ids, latencies (and the ids an error's
+# `detail` names).
 VOLATILE_KEYS = re.compile(r"^(id|.*_id|.*_ids|.*_at|date_joined|access|refresh|url|latency_ms|path_ids)$")
 # Each curl's output ends its line, so the last line of a block is its last command's answer.
 PRELUDE = """set -euo pipefail
@@ -63,7 +64,14 @@ def test_docs_have_runnable_examples():
 def without_volatile(value: object) -> object:
     """`value` with ids, timestamps and tokens replaced by a placeholder, so two runs compare equal."""
     if isinstance(value, dict):
-        return {key: "…" if VOLATILE_KEYS.match(key) else without_volatile(item) for key, item in value.items()}
+        return {
+            key: "…"
+            if VOLATILE_KEYS.match(key)
+            else re.sub(r"\d+", "N", item)
+            if key == "detail"
+            else without_volatile(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [without_volatile(item) for item in value]
     return value

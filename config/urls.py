@@ -4,16 +4,12 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import auth, health
+from config import health
 
 urlpatterns = [
     path("health", health.HealthApi.as_view(), name="health"),
     path("ready", health.ready, name="ready"),
-    path("auth/register", auth.RegisterApi.as_view(), name="auth-register"),
-    path("auth/token", auth.TokenApi.as_view(), name="auth-token"),
-    path("auth/token/refresh", auth.TokenRefreshApi.as_view(), name="auth-token-refresh"),
-    path("auth/logout", auth.LogoutApi.as_view(), name="auth-logout"),
-    path("auth/me", auth.MeApi.as_view(), name="auth-me"),
+    path("", include("users.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

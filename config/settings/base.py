@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "config",
+    "users",
     "books",
     "pets",
     "deals",
@@ -153,9 +154,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key on the peer address; X-Forwarded-For is believed only from this many proxies in front
+    # (docker compose: 1, its nginx). Unset, DRF would take a client-chosen header as the address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
-# Per-IP limit of register/token/refresh requests (read on every request, see config/auth.py).
+# Per-IP limit of register/token/refresh requests (read on every request, see users/api.py).
 AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="20/min")
 
 SIMPLE_JWT = {

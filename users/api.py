@@ -1,10 +1,7 @@
-"""Registration, JWT tokens (simplejwt, rotation + blacklist), logout and the current user."""
+"""Account endpoints: registration, JWT tokens (simplejwt, single-use rotation, family revocation), logout, me."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,13 +9,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.views import TokenObtainPairView
 
-from config.api import ERROR_401, ERROR_429, NO_CONTENT, error_response, validation_error_response
+from config.api import ERROR_401, ERROR_429, NO_CONTENT, error_response, validate_or_400, validation_error_response
 from config.parsers import JSONParser
+from users.exceptions import RefreshTokenInvalidError, UsernameTakenError
+from users.serializers import (
+    LogoutInputSerializer,
+    RegisterInputSerializer,
+    TokenRefreshInputSerializer,
+    TokensOutputSerializer,
+    UserOutputSerializer,
+)
+from users.services import refresh_token_issue, refresh_token_revoke, tokens_refresh, user_register
 
 User = get_user_model()
 
@@ -31,11 +35,6 @@ CREDENTIALS_401 = error_response(
     ("bad credentials", {"detail": "No active account found with the given credentials", "code": "no_active_account"}),
     ("bad refresh", {"detail": "Token is invalid or expired", "code": "token_not_valid"}),
 )
-
-
-class TokensOutputSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Short-lived JWT for `Authorization: Bearer <access>`.")
-    refresh = serializers.CharField(help_text="Single-use token for `POST /auth/token/refresh` and logout.")
 
 
 TOKEN_RESPONSES = {
@@ -67,34 +66,6 @@ class AuthRateThrottle(AnonRateThrottle):
         return super().allow_request(request, view)
 
 
-class RegisterInputSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
-
-    def validate(self, attrs: dict) -> dict:
-        try:
-            password_validation.validate_password(attrs["password"], User(username=attrs["username"]))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": exc.messages}) from exc
-        return attrs
-
-
-class UserOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    date_joined = serializers.DateTimeField()
-
-
-def user_register(*, username: str, password: str) -> AbstractBaseUser:
-    if User.objects.filter(username__iexact=username).exists():
-        raise serializers.ValidationError({"username": ["A user with that username already exists."]})
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(username=username, password=password)
-    except IntegrityError as exc:  # a concurrent registration won the race
-        raise serializers.ValidationError({"username": ["A user with that username already exists."]}) from exc
-
-
 class RegisterApi(APIView):
     parser_classes = [JSONParser]
     authentication_classes: list = []
@@ -119,15 +90,26 @@ class RegisterApi(APIView):
         examples=[OpenApiExample("new user", {"username": "reader", "password": "s3cret-pass-42"}, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        data = RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
+        data = validate_or_400(RegisterInputSerializer, request.data)
+        try:
+            user = user_register(**data)
+        except UsernameTakenError as exc:
+            raise serializers.ValidationError({"username": [exc.message]}) from exc
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginInputSerializer(TokenObtainPairSerializer):
+    """simplejwt's username/password check; the refresh token it answers starts a new token family."""
+
+    @classmethod
+    def get_token(cls, user):
+        return refresh_token_issue(user=user)
 
 
 class TokenApi(TokenObtainPairView):
     parser_classes = [JSONParser]
     throttle_classes = [AuthRateThrottle]
+    serializer_class = LoginInputSerializer
 
     @extend_schema(
         tags=["auth"],
@@ -135,7 +117,7 @@ class TokenApi(TokenObtainPairView):
         description="Logs in. Send the access token as `Authorization: Bearer <access>`; when it expires, exchange "
         "the refresh token at `POST /auth/token/refresh`. Throttled per client.",
         auth=[],
-        request=TokenObtainPairSerializer,
+        request=LoginInputSerializer,
         responses=TOKEN_RESPONSES,
         examples=[OpenApiExample("login", {"username": "demo", "password": "demo-password-123"}, request_only=True)],
     )
@@ -143,25 +125,26 @@ class TokenApi(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
-class TokenRefreshApi(TokenRefreshView):
+class TokenRefreshApi(APIView):
     parser_classes = [JSONParser]
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
         tags=["auth"],
         summary="Exchange a refresh token for a new access and refresh token (the old refresh is blacklisted)",
-        description="Rotation: each refresh token works once; the answer carries the next one.",
+        description="Rotation: each refresh token works once, and of concurrent requests with one token exactly one "
+        "succeeds; the answer carries the next one. A refresh token used a second time is taken as stolen: the "
+        "whole login is revoked, its latest refresh token included (log in again).",
         auth=[],
-        request=TokenRefreshSerializer,
+        request=TokenRefreshInputSerializer,
         responses=TOKEN_RESPONSES,
         examples=[OpenApiExample("refresh", {"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True)],
     )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-
-class LogoutInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    def post(self, request: Request) -> Response:
+        data = validate_or_400(TokenRefreshInputSerializer, request.data)
+        return Response(tokens_refresh(refresh=data["refresh"]))
 
 
 class LogoutApi(APIView):
@@ -185,15 +168,11 @@ class LogoutApi(APIView):
         examples=[OpenApiExample("logout", {"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        data = LogoutInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validate_or_400(LogoutInputSerializer, request.data)
         try:
-            token = RefreshToken(data.validated_data["refresh"])
-            if str(token.get("user_id")) != str(request.user.pk):
-                raise serializers.ValidationError({"refresh": ["This refresh token belongs to another user."]})
-            token.blacklist()
-        except TokenError as exc:
-            raise serializers.ValidationError({"refresh": [str(exc)]}) from exc
+            refresh_token_revoke(refresh=data["refresh"], user=request.user)
+        except RefreshTokenInvalidError as exc:
+            raise serializers.ValidationError({"refresh": [exc.message]}) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,9 +1,11 @@
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.config.factories import DEFAULT_PASSWORD, UserFactory
+from tests.conftest import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +81,7 @@ def test_expired_access_token_is_401(api_client, user):
     assert api_client.get("/auth/me").status_code == 401
 
 
-def test_refresh_rotates_and_the_old_refresh_is_refused(api_client, user):
+def test_reusing_a_spent_refresh_token_revokes_its_whole_login(api_client, user):
     first = obtain(api_client, user.username).json()
     rotated = api_client.post("/auth/token/refresh", {"refresh": first["refresh"]}, format="json")
     assert rotated.status_code == 200
@@ -88,8 +90,29 @@ def test_refresh_rotates_and_the_old_refresh_is_refused(api_client, user):
     reused = api_client.post("/auth/token/refresh", {"refresh": first["refresh"]}, format="json")
     assert reused.status_code == 401
 
+    # The reuse marks the login as stolen: the token rotated from it stops working too (OAuth 2.1 rotation).
     again = api_client.post("/auth/token/refresh", {"refresh": rotated.json()["refresh"]}, format="json")
-    assert again.status_code == 200
+    assert again.status_code == 401
+    assert again.json()["code"] == "token_not_valid"
+
+
+def test_a_revoked_login_leaves_the_users_other_logins_alone(api_client, user):
+    stolen, other = obtain(api_client, user.username).json(), obtain(api_client, user.username).json()
+    api_client.post("/auth/token/refresh", {"refresh": stolen["refresh"]}, format="json")
+    api_client.post("/auth/token/refresh", {"refresh": stolen["refresh"]}, format="json")  # reuse
+    assert api_client.post("/auth/token/refresh", {"refresh": other["refresh"]}, format="json").status_code == 200
+    assert obtain(api_client, user.username).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_refresh_token_spent_by_eight_requests_at_once_succeeds_once(user):
+    refresh = obtain(APIClient(), user.username).json()["refresh"]
+
+    def spend() -> int:
+        return APIClient().post("/auth/token/refresh", {"refresh": refresh}, format="json").status_code
+
+    statuses = run_in_threads(*[spend] * 8)
+    assert sorted(statuses) == [200] + [401] * 7
 
 
 def test_logout_blacklists_the_refresh_token(api_client, user):
@@ -131,3 +154,40 @@ def test_credential_endpoints_are_throttled_per_ip(api_client, user, path):
     assert statuses[3] == 429
     other_ip = api_client.post(path, payload, format="json", REMOTE_ADDR="10.9.8.8")
     assert other_ip.status_code != 429
+
+
+@override_settings(AUTH_THROTTLE_RATE="3/min")
+def test_made_up_forwarded_addresses_do_not_escape_the_throttle(api_client, user):
+    payload = {"username": user.username, "password": "wrong-password"}
+    statuses = [
+        api_client.post(
+            "/auth/token", payload, format="json", REMOTE_ADDR="10.9.8.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{guess}"
+        ).status_code
+        for guess in range(40)
+    ]
+    assert statuses[:3] == [401, 401, 401]
+    assert set(statuses[3:]) == {429}
+
+
+def test_behind_one_proxy_the_forwarded_client_address_is_used(api_client, user, settings):
+    settings.AUTH_THROTTLE_RATE = "2/min"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    payload = {"username": user.username, "password": "wrong-password"}
+
+    def attempt(client_address: str) -> int:
+        return api_client.post(
+            "/auth/token", payload, format="json", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=client_address
+        ).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.2") == 401  # another client behind the same nginx
+
+
+@pytest.mark.parametrize("look_alike", ["ＤＥＭＯ", "Demo", "ＤＥＭo", "DEMO"])
+def test_look_alike_usernames_cannot_register_next_to_an_existing_one(api_client, look_alike):
+    UserFactory(username="demo")
+    response = api_client.post(
+        "/auth/register", {"username": look_alike, "password": "a-long-pass-phrase-42"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"username": ["A user with that username already exists."]}

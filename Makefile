@@ -26,9 +26,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# `make run` is a local development run configured by .env (DEBUG on, demo API key); edit .env to change it.
+# `make run` is a local development run configured by .env (DEBUG on); edit .env to change it. A new .env gets
+# a freshly generated SECRET_KEY and API_KEY: the example values are public and refused with DEBUG off.
 .env:
-	cp .env.example .env
+	@python3 -c 'import re, secrets, pathlib; text = pathlib.Path(".env.example").read_text(); \
+	text = re.sub(r"(?m)^SECRET_KEY=.*$$", "SECRET_KEY=" + secrets.token_urlsafe(50), text); \
+	text = re.sub(r"(?m)^API_KEY=.*$$", "API_KEY=" + secrets.token_urlsafe(24), text); \
+	pathlib.Path(".env").write_text(text)'
+	@echo "wrote .env with a new SECRET_KEY and API_KEY"
 
 db: install .env
 	$(MANAGE) ensure_database
@@ -38,7 +43,7 @@ db: install .env
 
 run: db
 	$(MANAGE) seed_demo
-	@echo "Demo login: demo / demo-password-123 (JWT via POST /auth/token); pets X-API-KEY: $$(grep ^API_KEY= .env | cut -d= -f2)"
+	@echo "Demo login: demo / demo-password-123 (staff: operator); pets X-API-KEY: $$(grep ^API_KEY= .env | cut -d= -f2)"
 	@# Ctrl-C is how `make run` ends: honcho stops every process and exits 130, which is not an error here.
 	@$(BIN)/honcho start -f Procfile; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 130 ] || exit $$status
 

@@ -14,12 +14,24 @@ if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 
+
+def published_values(path: Path, *names: str) -> set[str]:
+    """The values `path` (an example env file in the repository) gives `names`: public, so never secrets."""
+    if not path.is_file():
+        return set()
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))
+    return {value.strip() for name, value in pairs if name.strip() in names and value.strip()}
+
+
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+MIN_SECRET_KEY_LENGTH = 50
+# Values anyone can read in this repository: never acceptable outside a DEBUG run.
+PUBLISHED_SECRETS = {DEV_SECRET_KEY, *published_values(BASE_DIR / ".env.example", "SECRET_KEY", "API_KEY")}
+if not DEBUG and (SECRET_KEY in PUBLISHED_SECRETS or len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH):
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development default while DEBUG is off. "
-        "Set SECRET_KEY to a long random value (or DEBUG=1 for local development)."
+        f"SECRET_KEY is a published example or shorter than {MIN_SECRET_KEY_LENGTH} characters while DEBUG is off. "
+        "Set a long random value (`make .env` writes one) or DEBUG=1 for local development."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -105,8 +117,11 @@ AMQP_URL = env("AMQP_URL", default="amqp://guest:guest@127.0.0.1:5672/%2F")
 GRPC_PORT = env.int("GRPC_PORT", default=50051)
 
 API_KEY = env("API_KEY", default="")
-if not DEBUG and not API_KEY:
-    raise ImproperlyConfigured("API_KEY is empty while DEBUG is off. Set API_KEY (the X-API-KEY for /pets).")
+if not DEBUG and (not API_KEY or API_KEY in PUBLISHED_SECRETS):
+    raise ImproperlyConfigured(
+        "API_KEY is empty or a published example while DEBUG is off. Set API_KEY (the X-API-KEY for /pets) to a "
+        "random value (`make .env` writes one)."
+    )
 
 WEB_PORT = env.int("WEB_PORT", default=8000)
 # Base of absolute media URLs. Unset: the API uses the request's own host, the export CLI http://localhost:<WEB_PORT>.

@@ -22,16 +22,51 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+REAL_SECRET_KEY = "a-real-and-long-production-secret-key-0123456789abcdef"
+REAL_API_KEY = "a-real-random-api-key-4f9c2b"
+
+
 @pytest.mark.parametrize("debug", ["0", "false", ""])
 def test_refuses_to_start_with_the_default_secret_key_when_debug_is_off(debug):
-    result = start_django(DEBUG=debug, API_KEY="some-key")
+    result = start_django(DEBUG=debug, API_KEY=REAL_API_KEY)
     assert result.returncode != 0
-    assert "SECRET_KEY is the development default while DEBUG is off" in result.stderr
+    assert "SECRET_KEY is a published example or shorter than 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    ["change-me-to-a-long-random-string", "dev-only-insecure-secret-key-do-not-use-in-production", "s" * 49],
+    ids=[".env.example", "built-in development key", "49 characters"],
+)
+def test_refuses_published_or_short_secret_keys_when_debug_is_off(secret_key):
+    result = start_django(DEBUG="0", SECRET_KEY=secret_key, API_KEY=REAL_API_KEY)
+    assert result.returncode != 0
+    assert "SECRET_KEY is a published example" in result.stderr
+
+
+def test_refuses_the_example_api_key_when_debug_is_off():
+    result = start_django(DEBUG="0", SECRET_KEY=REAL_SECRET_KEY, API_KEY="demo-api-key")
+    assert result.returncode != 0
+    assert "API_KEY is empty or a published example" in result.stderr
 
 
 def test_starts_with_a_real_secret_key_and_debug_off():
-    result = start_django(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-key-123456", API_KEY="some-key")
+    result = start_django(DEBUG="0", SECRET_KEY=REAL_SECRET_KEY, API_KEY=REAL_API_KEY)
     assert result.returncode == 0, result.stderr
+
+
+def test_make_env_writes_fresh_secrets_that_pass_the_guard(tmp_path):
+    for name in ("Makefile", ".env.example"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    subprocess.run(["make", "--no-print-directory", ".env"], cwd=tmp_path, check=True, capture_output=True)
+    written = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines() if "=" in line)
+    result = start_django(DEBUG="0", SECRET_KEY=written["SECRET_KEY"], API_KEY=written["API_KEY"])
+    assert result.returncode == 0, result.stderr
+    (tmp_path / ".env").unlink()
+    subprocess.run(["make", "--no-print-directory", ".env"], cwd=tmp_path, check=True, capture_output=True)
+    again = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines() if "=" in line)
+    assert again["SECRET_KEY"] != written["SECRET_KEY"]
+    assert again["API_KEY"] != written["API_KEY"]
 
 
 def test_starts_with_the_default_secret_key_in_debug():
@@ -40,9 +75,9 @@ def test_starts_with_the_default_secret_key_in_debug():
 
 
 def test_refuses_to_start_without_an_api_key_when_debug_is_off():
-    result = start_django(DEBUG="0", SECRET_KEY="a-real-and-long-production-secret-key-123456", API_KEY="")
+    result = start_django(DEBUG="0", SECRET_KEY=REAL_SECRET_KEY, API_KEY="")
     assert result.returncode != 0
-    assert "API_KEY is empty while DEBUG is off" in result.stderr
+    assert "API_KEY is empty or a published example" in result.stderr
 
 
 def test_a_test_process_leaves_no_temporary_folders(tmp_path):

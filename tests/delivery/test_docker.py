@@ -1,6 +1,7 @@
 """The container path cannot be built here (no Docker engine), so it is validated instead."""
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -29,9 +30,29 @@ def test_dockerfile_passes_hadolint():
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
+def compose_config(**env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "API_KEY"}} | env
+    return subprocess.run(
+        ["docker-compose", "--env-file", str(ROOT / "tests/delivery/empty.env"), "config", "-q"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
 def test_compose_file_is_valid():
-    result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = compose_config(SECRET_KEY="x" * 50, API_KEY="y" * 24)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
+def test_compose_has_no_published_secrets_to_fall_back_on():
+    result = compose_config()
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
 
 
 def test_compose_has_every_service():

@@ -32,6 +32,7 @@ BASH_BLOCKS = [block for block, _ in EXAMPLES]
 # `detail` names).
 VOLATILE_KEYS = re.compile(r"^(id|.*_id|.*_ids|.*_at|date_joined|access|refresh|url|latency_ms|path_ids)$")
 # Each curl's output ends its line, so the last line of a block is its last command's answer.
+DOCS_API_KEY = "docs-examples-api-key-0123456789"
 PRELUDE = """set -euo pipefail
 curl() { command curl --silent --show-error --fail-with-body "$@"; local status=$?; echo; return $status; }
 """
@@ -114,7 +115,7 @@ def test_every_docs_path_mentioned_exists():
 
 @pytest.fixture
 def gunicorn_env() -> dict[str, str]:
-    return {"API_KEY": "demo-api-key"}
+    return {"API_KEY": DOCS_API_KEY}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,7 +132,7 @@ def test_every_readme_example_runs(live_gunicorn):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        "API_KEY": "demo-api-key",
+        "API_KEY": DOCS_API_KEY,
         "PUBLIC_BASE_URL": "http://localhost:8000",
         "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
     }

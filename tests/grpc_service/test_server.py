@@ -6,13 +6,14 @@ import json
 
 import grpc
 import pytest
+from django.core import signing
 from django.db import connection
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from books.models import Book
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
-from grpc_service.server import build_server, encode_page_token
+from grpc_service.server import PAGE_TOKEN_SALT, build_server, encode_page_token
 from tests.grpc_service.fixtures import make_book
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -102,6 +103,11 @@ def test_list_books_filters_by_author(grpc_stub):
     assert reply.next_page_token == ""
 
 
+def _signed_deeply_nested_token() -> str:
+    deep = signing.b64_encode(("[" * 5000 + "]" * 5000).encode()).decode()
+    return signing.TimestampSigner(salt=PAGE_TOKEN_SALT).sign(deep)
+
+
 def _token(data: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
 
@@ -118,6 +124,9 @@ def _token(data: object) -> str:
         {"page_token": _token({"v": 1, "after": -1, "author": None})},
         {"page_token": _token({"v": 2, "after": 7, "author": None})},
         {"page_token": encode_page_token(after_id=5, author_id=3)},  # issued for another filter
+        {"page_token": _token({"v": 1, "after": 0, "author": None})},  # well-formed but not signed: forged
+        {"page_token": _signed_deeply_nested_token()},  # signed, yet 5,000 levels deep: no RecursionError
+        {"page_token": encode_page_token(after_id=5, author_id=None)[:-3] + "abc"},  # signature tampered
         {"author_id": 0},
     ],
 )

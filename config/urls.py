@@ -2,16 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from config import health
+from config.docs import SwaggerUiView
 
 urlpatterns = [
     path("health", health.HealthApi.as_view(), name="health"),
     path("ready", health.ready, name="ready"),
     path("", include("users.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs", SwaggerUiView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
     path("", include("books.urls")),
     path("", include("pets.urls")),

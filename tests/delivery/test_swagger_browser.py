@@ -1,4 +1,5 @@
-"""Swagger UI in headless Chromium: tags, both Authorize schemes, and "Try it out" on GET /books and GET /pets.
+"""Swagger UI in headless Chromium, under its Content-Security-Policy: tags, both Authorize schemes, "Try it out"
+on GET /books and GET /pets.
 
 No request may leave localhost: every request of the page is checked (the Swagger assets come from
 drf-spectacular-sidecar). A screenshot is saved as bench/artifacts/swagger-ui.png (not committed).
@@ -60,7 +61,13 @@ def test_swagger_ui_authorizes_and_executes_requests(live_gunicorn):
                 and outside.append(request.url)
             ),
         )
-        page.goto(f"{live_gunicorn}/docs", wait_until="networkidle")
+        csp_violations: list[str] = []
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text and csp_violations.append(message.text),
+        )
+        response = page.goto(f"{live_gunicorn}/docs", wait_until="networkidle")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
         page.locator(".opblock-tag").first.wait_for(timeout=15000)
 
         listed = [tag.get_attribute("data-tag") for tag in page.locator(".opblock-tag").all()]
@@ -81,3 +88,4 @@ def test_swagger_ui_authorizes_and_executes_requests(live_gunicorn):
         page.screenshot(path=str(ARTIFACTS / "swagger-ui.png"), full_page=False)
         browser.close()
     assert outside == []
+    assert csp_violations == []  # the page runs under its Content-Security-Policy

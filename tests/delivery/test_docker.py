@@ -175,3 +175,9 @@ def test_compose_runs_with_debug_off_by_default():
 def test_dockerignore_keeps_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", "media"} <= set(ignored)
+
+
+def test_the_cache_redis_is_bounded_and_evicts():
+    command = SERVICES["redis"]["command"]
+    assert command[command.index("--maxmemory") + 1] == "256mb"
+    assert command[command.index("--maxmemory-policy") + 1] == "allkeys-lru"

@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2
 from books.exceptions import BookNotFoundError
 from books.models import Book
 from books.selectors import book_get, book_list
+from grpc_service.auth import JwtAuthInterceptor
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 
 logger = logging.getLogger(__name__)
@@ -154,9 +155,21 @@ class BookServer(NamedTuple):
     health_servicer: health.HealthServicer
 
 
-def build_server(*, port: int, host: str = "[::]", max_workers: int | None = None) -> BookServer:
-    """A server (not started) with BookService, health (SERVING) and reflection."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS))
+def build_server(
+    *, port: int, host: str | None = None, max_workers: int | None = None, auth: str | None = None
+) -> BookServer:
+    """A server (not started) with BookService, health (SERVING) and reflection.
+
+    `auth` is "jwt" (the default, GRPC_AUTH) or "none"; with GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE the port
+    speaks TLS.
+    """
+    auth = auth or settings.GRPC_AUTH
+    if auth not in ("jwt", "none"):
+        raise ValueError(f"GRPC_AUTH must be jwt or none, not {auth!r}")
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS),
+        interceptors=[JwtAuthInterceptor()] if auth == "jwt" else [],
+    )
     books_pb2_grpc.add_BookServiceServicer_to_server(BookServicer(), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -170,7 +183,12 @@ def build_server(*, port: int, host: str = "[::]", max_workers: int | None = Non
     )
     reflection.enable_server_reflection(service_names, server)
     server.add_generic_rpc_handlers((reflection_v1_handler(reflection.ReflectionServicer(service_names)),))
-    bound = server.add_insecure_port(f"{host}:{port}")
+    address = f"{host or settings.GRPC_HOST}:{port}"
+    if settings.GRPC_TLS_CERT_FILE and settings.GRPC_TLS_KEY_FILE:
+        with open(settings.GRPC_TLS_KEY_FILE, "rb") as key, open(settings.GRPC_TLS_CERT_FILE, "rb") as cert:
+            bound = server.add_secure_port(address, grpc.ssl_server_credentials([(key.read(), cert.read())]))
+    else:
+        bound = server.add_insecure_port(address)
     if bound == 0:
-        raise RuntimeError(f"cannot listen on {host}:{port}")
+        raise RuntimeError(f"cannot listen on {address}")
     return BookServer(server, bound, health_servicer)

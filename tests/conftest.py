@@ -24,6 +24,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.config.factories import UserFactory
 
+# Fixtures shared across test packages (broker, relay, consumer, gRPC server), registered once for every test.
+pytest_plugins = ["tests.grpc_service.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():

@@ -115,6 +115,10 @@ DJANGO_REDIS_LOGGER = "config.cache"
 
 AMQP_URL = env("AMQP_URL", default="amqp://guest:guest@127.0.0.1:5672/%2F")
 GRPC_PORT = env.int("GRPC_PORT", default=50051)
+GRPC_HOST = env("GRPC_HOST", default="127.0.0.1")  # docker compose and Kubernetes: 0.0.0.0
+GRPC_AUTH = env("GRPC_AUTH", default="jwt")  # "jwt": BookService calls need the REST access token; "none": open
+GRPC_TLS_CERT_FILE = env("GRPC_TLS_CERT_FILE", default="")  # both set: the gRPC port speaks TLS
+GRPC_TLS_KEY_FILE = env("GRPC_TLS_KEY_FILE", default="")
 
 API_KEY = env("API_KEY", default="")
 if not DEBUG and (not API_KEY or API_KEY in PUBLISHED_SECRETS):

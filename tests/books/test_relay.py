@@ -19,14 +19,7 @@ from django.db import connection, connections
 from books.models import OutboxEvent
 from books.relay import SCHEMA_VERSION, Publisher, Relay, envelope, relay_batch
 from tests.conftest import database_url
-from tests.grpc_service.fixtures import (  # noqa: F401
-    amqp_proxy_fixture,
-    broker_fixture,
-    publisher_fixture,
-    record_event,
-    run_relay_fixture,
-    wait_until,
-)
+from tests.grpc_service.fixtures import record_event, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import database_url
-from tests.grpc_service.fixtures import broker_fixture, make_book  # noqa: F401 - broker_fixture is a fixture
+from tests.grpc_service.fixtures import access_token, make_book
 from tests.grpc_service.test_main import Sidecar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,8 +170,13 @@ def test_the_python_grpc_client_example_runs(broker):
         for block in PYTHON_GRPC_BLOCKS:
             code = block.replace("localhost:50051", f"127.0.0.1:{sidecar.port}")
             python = str(ROOT / ".venv/bin/python")
-            result = subprocess.run([python, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+            env = {**os.environ, "TOKEN": access_token()}
+            result = subprocess.run([python, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
             assert result.returncode == 0, result.stderr
             assert "Example book 6" in result.stdout
+            unauthenticated = subprocess.run(
+                [python, "-c", code], cwd=ROOT, env={**env, "TOKEN": "forged"}, capture_output=True, text=True
+            )
+            assert "UNAUTHENTICATED" in unauthenticated.stderr
     finally:
         assert sidecar.terminate() == 0

@@ -19,6 +19,7 @@ import pika
 import pytest
 from django.conf import settings
 from django.db import connection, connections, transaction
+from rest_framework_simplejwt.tokens import AccessToken
 
 from books.models import Book, OutboxEvent
 from books.outbox import outbox_record
@@ -27,6 +28,7 @@ from grpc_service.consumer import EventConsumer, Topology
 from grpc_service.generated.books.v1 import books_pb2_grpc
 from grpc_service.server import build_server
 from tests.books.factories import AuthorFactory, BookFactory
+from tests.config.factories import UserFactory
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float = 20, interval: float = 0.05) -> bool:
@@ -179,14 +181,34 @@ def record_event(event_type: str, *, book_id: int, title: str = "Dune") -> Outbo
         return outbox_record(event_type=event_type, aggregate_id=book_id, payload={"id": book_id, "title": title})
 
 
+class BearerToken(grpc.UnaryUnaryClientInterceptor):
+    """Adds `authorization: Bearer <access>` to every unary call, as a real client would."""
+
+    def __init__(self, token: str) -> None:
+        self.metadata = (("authorization", f"Bearer {token}"),)
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        details = client_call_details._replace(metadata=(*(client_call_details.metadata or ()), *self.metadata))
+        return continuation(details, request)
+
+
+def access_token() -> str:
+    """An access token of the REST API for a new user (signed with the test SECRET_KEY)."""
+    return str(AccessToken.for_user(UserFactory()))
+
+
+def authorized_channel(target: str, token: str) -> grpc.Channel:
+    return grpc.intercept_channel(grpc.insecure_channel(target), BearerToken(token))
+
+
 @pytest.fixture(name="grpc_stub")
 def grpc_stub_fixture(transactional_db, monkeypatch) -> Iterator[books_pb2_grpc.BookServiceStub]:
     """A real server on a free port (its worker threads use the test database) and a stub connected to it."""
     # Worker threads close their connection after each call, so none outlives the test database.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    server, port, _ = build_server(port=0, host="127.0.0.1", max_workers=4)
+    server, port, _ = build_server(port=0, host="127.0.0.1", max_workers=4, auth="jwt")
     server.start()
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    channel = authorized_channel(f"127.0.0.1:{port}", access_token())
     stub = books_pb2_grpc.BookServiceStub(channel)
     stub.channel = channel
     yield stub

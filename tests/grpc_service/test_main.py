@@ -11,7 +11,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 from tests.conftest import ChildProcess, free_port
-from tests.grpc_service.fixtures import make_book, wait_until
+from tests.grpc_service.fixtures import access_token, authorized_channel, make_book, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,7 +53,7 @@ def test_serves_books_logs_events_to_stdout_and_stops_on_sigterm(sidecar_factory
         BOOK_EVENTS_EXCHANGE=broker.topology.exchange,
         BOOK_EVENTS_QUEUE=broker.topology.queue,
     )
-    with grpc.insecure_channel(f"127.0.0.1:{sidecar.port}") as channel:
+    with authorized_channel(f"127.0.0.1:{sidecar.port}", access_token()) as channel:
         grpc.channel_ready_future(channel).result(timeout=20)
         health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
         assert health.status == health_pb2.HealthCheckResponse.SERVING
@@ -75,7 +75,7 @@ def test_serves_while_the_broker_is_down(sidecar_factory, closed_port):
     book = make_book("Parable of the Sower")
     # The consumer keeps retrying in its thread; the gRPC API does not depend on the broker.
     sidecar = sidecar_factory(AMQP_URL=f"amqp://guest:guest@127.0.0.1:{closed_port}/%2F")
-    with grpc.insecure_channel(f"127.0.0.1:{sidecar.port}") as channel:
+    with authorized_channel(f"127.0.0.1:{sidecar.port}", access_token()) as channel:
         grpc.channel_ready_future(channel).result(timeout=20)
         reply = books_pb2_grpc.BookServiceStub(channel).GetBook(books_pb2.GetBookRequest(id=book.pk))
         assert reply.title == "Parable of the Sower"

@@ -176,7 +176,7 @@ def test_reflection_v1_answers_like_v1alpha(grpc_stub):
 def test_database_down_is_unavailable_and_recovers(transactional_db, monkeypatch, closed_port):
     book = make_book()
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    server, port, _ = build_server(port=0, host="127.0.0.1", max_workers=1)
+    server, port, _ = build_server(port=0, host="127.0.0.1", max_workers=1, auth="none")
     server.start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -29,16 +29,7 @@ from books.outbox import outbox_record
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 from grpc_service.models import ConsumedEvent
 from tests.conftest import ChildProcess, free_port, terminate_other_connections
-from tests.grpc_service.fixtures import (  # noqa: F401 - fixtures used by name
-    amqp_proxy_fixture,
-    broker_fixture,
-    consumed_lines,
-    consumed_log_fixture,
-    make_book,
-    run_consumer_fixture,
-    run_relay_fixture,
-    wait_until,
-)
+from tests.grpc_service.fixtures import access_token, authorized_channel, consumed_lines, make_book, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMED = re.compile(r"^event consumed event_id=(?P<event_id>\S+) type=(?P<type>\S+) book_id=(?P<book_id>\d+) ")
@@ -157,7 +148,7 @@ def test_grpc_sidecar_recovers_when_its_database_connections_are_killed(children
     books = [make_book(f"Book {index}") for index in range(5)]
     # Production connection settings: persistent connections (CONN_MAX_AGE 60) with health checks.
     sidecar, port = start_sidecar(children, broker, GRPC_MAX_WORKERS="4", CONN_MAX_AGE="60")
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+    with authorized_channel(f"127.0.0.1:{port}", access_token()) as channel:
         grpc.channel_ready_future(channel).result(timeout=20)
         stub = books_pb2_grpc.BookServiceStub(channel)
 
@@ -224,7 +215,7 @@ def test_grpc_sidecar_finishes_calls_in_flight_on_sigterm_and_exits_0(children, 
     sidecar, port = start_sidecar(children, broker)
     calls: list[Call] = []
     stop = threading.Event()
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+    with authorized_channel(f"127.0.0.1:{port}", access_token()) as channel:
         grpc.channel_ready_future(channel).result(timeout=20)
         stub = books_pb2_grpc.BookServiceStub(channel)
 

@@ -214,6 +214,7 @@ def test_an_idle_relay_keeps_its_broker_connection(broker, run_relay, caplog):
     The client proposes a 1 s heartbeat, then the relay idles for six intervals before the next write.
     """
     relay_thread = run_relay(amqp_url=f"{settings.AMQP_URL}?heartbeat=1", sweep_seconds=60)
+    assert relay_thread.relay.listening.wait(timeout=20)  # a write from now on wakes it at once
     record_event("book.created", book_id=1)
     assert len(broker.drain(expect=1)) == 1
     with caplog.at_level(logging.INFO):

@@ -16,37 +16,16 @@ import pika.exceptions
 import psycopg
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
+from books.events import BROKER_ERRORS, DATABASE_ERRORS, broker_parameters, envelope
 from books.models import OutboxEvent
 from books.outbox import OUTBOX_CHANNEL, outbox_purge_published  # `outbox_record` NOTIFYs OUTBOX_CHANNEL
 from config.retention import PeriodicPurge
 from config.retry import retry
 
 logger = logging.getLogger(__name__)
-
-EXCHANGE = "books.events"  # the default of settings.BOOK_EVENTS_EXCHANGE
-SCHEMA_VERSION = 1
-BROKER_ERRORS = (pika.exceptions.AMQPError, OSError)
-DATABASE_ERRORS = (OperationalError, InterfaceError)
-
-
-def _isoformat(moment) -> str:
-    # UTC as "Z", like the timestamps in `data` (and in the REST API).
-    value = moment.isoformat()
-    return value[:-6] + "Z" if value.endswith("+00:00") else value
-
-
-def envelope(event: OutboxEvent) -> dict:
-    """The versioned message body of an outbox row (documented in docs/events-and-grpc.md)."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "event_id": str(event.event_id),
-        "type": event.type,
-        "occurred_at": _isoformat(event.occurred_at),
-        "data": event.payload,
-    }
 
 
 class Publisher:
@@ -58,9 +37,7 @@ class Publisher:
         self._channel = None
 
     def connect(self) -> None:
-        params = pika.URLParameters(self.amqp_url)
-        params.connection_attempts, params.socket_timeout, params.blocked_connection_timeout = 1, 5, 30
-        self._connection = pika.BlockingConnection(params)
+        self._connection = pika.BlockingConnection(broker_parameters(self.amqp_url))
         self._channel = self._connection.channel()
         self._channel.exchange_declare(exchange=self.exchange, exchange_type="topic", durable=True)
         self._channel.confirm_delivery()

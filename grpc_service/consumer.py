@@ -15,18 +15,23 @@ from datetime import datetime
 import pika
 import pika.exceptions
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
-from books.relay import EXCHANGE, SCHEMA_VERSION
+from books.events import (
+    BINDING_KEY,
+    BROKER_ERRORS,
+    DATABASE_ERRORS,
+    EVENT_TYPES,
+    EXCHANGE,
+    QUEUE,
+    SCHEMA_VERSION,
+    broker_parameters,
+)
 from config.retention import PeriodicPurge, purge_before, retention_cutoff
 from config.retry import retry
 from grpc_service.models import ConsumedEvent
 
 logger = logging.getLogger(__name__)
-
-EVENT_TYPES = frozenset({"book.created", "book.updated", "book.deleted"})
-BROKER_ERRORS = (pika.exceptions.AMQPError, OSError)
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def consumed_events_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
@@ -41,8 +46,8 @@ class Topology:
     """Names of the exchanges and queues; tests pass unique ones so they never touch a running stack."""
 
     exchange: str = EXCHANGE
-    queue: str = "grpc_service.book_events"
-    binding_key: str = "book.*"
+    queue: str = QUEUE
+    binding_key: str = BINDING_KEY
 
     @classmethod
     def from_settings(cls) -> "Topology":
@@ -146,11 +151,6 @@ def handle_events(events: list[BookEvent]) -> list[bool]:
     return outcomes
 
 
-def handle_event(event: BookEvent) -> bool:
-    """Handle one event; False when its event_id was handled before."""
-    return handle_events([event])[0]
-
-
 @dataclass(frozen=True)
 class Delivery:
     delivery_tag: int
@@ -212,9 +212,7 @@ class EventConsumer:
             logger.info("consumer: stopped")
 
     def _open(self):
-        params = pika.URLParameters(self.amqp_url)
-        params.connection_attempts, params.socket_timeout, params.heartbeat = 1, 5, 30
-        self._connection = pika.BlockingConnection(params)
+        self._connection = pika.BlockingConnection(broker_parameters(self.amqp_url, heartbeat=30))
         channel = self._connection.channel()
         self.topology.declare(channel)
         channel.basic_qos(prefetch_count=self.prefetch)

@@ -16,8 +16,9 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
+from books.events import SCHEMA_VERSION, envelope
 from books.models import OutboxEvent
-from books.relay import SCHEMA_VERSION, Publisher, Relay, envelope, relay_batch
+from books.relay import Publisher, Relay, relay_batch
 from tests.conftest import database_url
 from tests.grpc_service.fixtures import record_event, wait_until
 

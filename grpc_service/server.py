@@ -15,7 +15,7 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 from books.exceptions import BookNotFoundError
 from books.models import Book
-from books.selectors import book_get, book_list
+from books.selectors import book_get, book_keyset_page
 from grpc_service.auth import JwtAuthInterceptor
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 
@@ -116,15 +116,10 @@ class BookServicer(books_pb2_grpc.BookServiceServicer):
                 after_id = decode_page_token(request.page_token, author_id=author_id)
             except InvalidPageTokenError as exc:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        books = book_list(author_id=author_id)  # ordered by id, authors prefetched: 3 queries per page
-        # Keyset on id: a page is "the next page_size ids after the token", so inserts never shift it.
-        page = list(books.filter(pk__gt=after_id)[: page_size + 1])
-        next_token = ""
-        if len(page) > page_size:
-            page = page[:page_size]
-            next_token = encode_page_token(after_id=page[-1].pk, author_id=author_id)
+        page = book_keyset_page(after_id=after_id, limit=page_size, author_id=author_id)
+        next_token = encode_page_token(after_id=page.books[-1].pk, author_id=author_id) if page.has_more else ""
         return books_pb2.ListBooksResponse(
-            books=[book_to_proto(book) for book in page], next_page_token=next_token, total_size=books.count()
+            books=[book_to_proto(book) for book in page.books], next_page_token=next_token, total_size=page.total
         )
 
 

@@ -66,12 +66,16 @@ class AuthRateThrottle(AnonRateThrottle):
         return super().allow_request(request, view)
 
 
-class RegisterApi(APIView):
+class CredentialApi(APIView):
+    """The endpoints that take credentials instead of a token: open to anyone, JSON only, throttled per client."""
+
     parser_classes = [JSONParser]
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
 
+
+class RegisterApi(CredentialApi):
     @extend_schema(
         tags=["auth"],
         summary="Create a user",
@@ -125,12 +129,7 @@ class TokenApi(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
-class TokenRefreshApi(APIView):
-    parser_classes = [JSONParser]
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [AuthRateThrottle]
-
+class TokenRefreshApi(CredentialApi):
     @extend_schema(
         tags=["auth"],
         summary="Exchange a refresh token for a new access and refresh token (the old refresh is blacklisted)",

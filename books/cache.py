@@ -20,6 +20,7 @@ turns every call into a miss, so reads go to the database and still answer corre
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -27,6 +28,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 LISTS = "lists"
 
@@ -41,15 +45,6 @@ def book_scope(book_id: int) -> str:
 
 def author_scope(author_id: int) -> str:
     return f"author:{author_id}"
-
-
-def _new_version(version_key: str) -> str | None:
-    # First read of this scope (or its token was evicted): start one. `add` keeps a concurrent reader's token if
-    # it won; with Redis down both calls are no-ops and the payload is simply not stored.
-    token = uuid.uuid4().hex
-    if cache.add(version_key, token, timeout=None):
-        return token
-    return cache.get(version_key)
 
 
 def list_slot(name: str) -> str:
@@ -83,18 +78,39 @@ def cached_many(scope: str, entries: dict[str, tuple[str, Callable[[], Any]]]) -
             stale[slot] = (name, build)
     if not stale:
         return payloads
-    if version is None:
-        version = _new_version(version_key)
-    # Built after the version was read: if a write commits in between, its new token differs from `version`
-    # and the next read rebuilds, so a stale payload is never served as current.
+    # Built after the version was read: if a write commits in between, its new token differs from the one the
+    # entries are stored with, and the next read rebuilds, so a stale payload is never served as current.
     for slot, (_, build) in stale.items():
         payloads[slot] = build()
-    if version is not None:
+    entries = {slot: (name, payloads[slot]) for slot, (name, _) in stale.items()}
+    if version is None:
+        _store_with_first_version(version_key, entries)
+    else:
         cache.set_many(
-            {f"books:{slot}": (version, name, payloads[slot]) for slot, (name, _) in stale.items()},
+            {f"books:{slot}": (version, name, payload) for slot, (name, payload) in entries.items()},
             timeout=settings.BOOKS_CACHE_TTL,
         )
     return payloads
+
+
+def _store_with_first_version(version_key: str, entries: dict[str, tuple[str, Any]]) -> None:
+    """The first read of a scope: start its version and store the entries under it, in one round trip.
+
+    The version is set only if absent (SET NX): when a write or another reader set one meanwhile, these entries
+    carry a token that is not current and are never served, so a payload built before a write cannot win.
+    """
+    token = uuid.uuid4().hex
+    client = cache.client
+    try:
+        pipeline = client.get_client(write=True).pipeline(transaction=False)
+        pipeline.set(client.make_key(version_key), client.encode(token), nx=True)
+        for slot, (name, payload) in entries.items():
+            pipeline.set(
+                client.make_key(f"books:{slot}"), client.encode((token, name, payload)), ex=settings.BOOKS_CACHE_TTL
+            )
+        pipeline.execute()
+    except RedisError:  # the cache is an accelerator: with Redis down this is a miss like any other
+        logger.warning("books cache: storing a first version failed", exc_info=True)
 
 
 def invalidate_on_commit(*, book_ids: Iterable[int] = (), author_ids: Iterable[int] = (), lists: bool = True) -> None:

@@ -1,6 +1,7 @@
 """gunicorn settings shared by `make run` (Procfile) and docker compose."""
 
 import os
+import shutil
 import tempfile
 
 from gunicorn.http import wsgi
@@ -39,3 +40,21 @@ def _headers_without_server(self: wsgi.Response) -> list[str]:
 
 
 wsgi.Response.default_headers = _headers_without_server
+
+
+# Prometheus counters of every worker, summed by /metrics (config/metrics.py): one folder per gunicorn instance,
+# set before the workers fork; a dead worker's live gauges are dropped.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gunicorn-metrics-")
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

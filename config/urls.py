@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config import health
 from config.docs import SwaggerUiView
+from config.metrics import metrics_view
 
 urlpatterns = [
     path("health", health.HealthApi.as_view(), name="health"),
     path("ready", health.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("users.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SwaggerUiView.as_view(url_name="schema"), name="docs"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "config.middleware.JsonErrorMiddleware",
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +181,9 @@ REST_FRAMEWORK = {
 
 # Per-IP limit of register/token/refresh requests (read on every request, see users/api.py).
 AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="20/min")
+# `/metrics` (Prometheus): public, or only with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # Failed admin logins allowed per client address and per username within the window.
 ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=10)
 ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=900)

@@ -72,7 +72,8 @@ def test_json_bodies_that_would_crash_the_parser_are_400(client, path, auth, bod
     assert problem in response.json()["detail"]
 
 
-def test_gunicorn_binds_loopback_and_its_own_control_socket_by_default(monkeypatch):
+def test_gunicorn_binds_loopback_and_its_own_control_socket_by_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # as if given: the config makes no folder
     monkeypatch.delenv("WEB_HOST", raising=False)
     monkeypatch.setenv("WEB_PORT", "8123")
     monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)

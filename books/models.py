@@ -97,6 +97,8 @@ class OutboxEvent(models.Model):
     payload = models.JSONField()
     occurred_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The X-Request-ID of the write that made the event; the relay publishes it as a message header.
+    request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

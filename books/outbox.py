@@ -11,6 +11,7 @@ from django.db import connection
 
 from books.models import Book, OutboxEvent
 from books.selectors import BOOK_FIELDS, book_representation
+from config.request_id import current_request_id
 from config.retention import purge_before, retention_cutoff
 
 OUTBOX_CHANNEL = "books_outbox"
@@ -28,7 +29,9 @@ def book_event_payload(book: Book) -> dict[str, Any]:
 
 def outbox_record(*, event_type: str, aggregate_id: int, payload: dict[str, Any]) -> OutboxEvent:
     """Insert an outbox row and notify the relay; call it inside the transaction of the change."""
-    event = OutboxEvent.objects.create(type=event_type, aggregate_id=aggregate_id, payload=payload)
+    event = OutboxEvent.objects.create(
+        type=event_type, aggregate_id=aggregate_id, payload=payload, request_id=current_request_id()
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, '')", [OUTBOX_CHANNEL])
     return event

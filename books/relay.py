@@ -22,6 +22,7 @@ from django.utils import timezone
 from books.events import BROKER_ERRORS, DATABASE_ERRORS, broker_parameters, envelope
 from books.models import OutboxEvent
 from books.outbox import OUTBOX_CHANNEL, outbox_purge_published  # `outbox_record` NOTIFYs OUTBOX_CHANNEL
+from config.request_id import MESSAGE_HEADER
 from config.retention import PeriodicPurge
 from config.retry import retry
 
@@ -58,6 +59,7 @@ class Publisher:
                 message_id=str(event.event_id),
                 type=event.type,
                 timestamp=int(event.occurred_at.timestamp()),
+                headers={MESSAGE_HEADER: event.request_id} if event.request_id else None,
             ),
             mandatory=False,
         )

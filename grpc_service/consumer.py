@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pika
@@ -27,6 +27,7 @@ from books.events import (
     SCHEMA_VERSION,
     broker_parameters,
 )
+from config.request_id import MESSAGE_HEADER, valid_request_id
 from config.retention import PeriodicPurge, purge_before, retention_cutoff
 from config.retry import retry
 from grpc_service.models import ConsumedEvent
@@ -82,6 +83,7 @@ class BookEvent:
     type: str
     book_id: int
     title: str
+    request_id: str = ""  # the X-Request-ID of the write, from the message header
 
 
 def parse_event(body: bytes) -> BookEvent:
@@ -139,11 +141,12 @@ def handle_events(events: list[BookEvent]) -> list[bool]:
         fresh.discard(event.event_id)  # the same id twice in one batch: the second one is a duplicate
         if handled_now:
             logger.info(
-                "event consumed event_id=%s type=%s book_id=%s title=%s",
+                "event consumed event_id=%s type=%s book_id=%s title=%s request_id=%s",
                 event.event_id,
                 event.type,
                 event.book_id,
                 json.dumps(event.title, ensure_ascii=False),
+                event.request_id or "-",
             )
         else:
             logger.info("duplicate event event_id=%s type=%s book_id=%s", event.event_id, event.type, event.book_id)
@@ -157,6 +160,7 @@ class Delivery:
     routing_key: str
     message_id: str | None
     body: bytes
+    request_id: str = ""
 
 
 class EventConsumer:
@@ -233,13 +237,14 @@ class EventConsumer:
             self.retention.maybe_run()
 
     def _on_message(self, channel, method, properties, body: bytes) -> None:
-        self._pending.append(Delivery(method.delivery_tag, method.routing_key, properties.message_id, body))
+        request_id = valid_request_id((properties.headers or {}).get(MESSAGE_HEADER))
+        self._pending.append(Delivery(method.delivery_tag, method.routing_key, properties.message_id, body, request_id))
 
     def _handle(self, channel, deliveries: list[Delivery]) -> None:
         valid: list[tuple[Delivery, BookEvent]] = []
         for delivery in deliveries:
             try:
-                valid.append((delivery, parse_event(delivery.body)))
+                valid.append((delivery, replace(parse_event(delivery.body), request_id=delivery.request_id)))
             except MalformedEventError as exc:
                 logger.error(
                     "malformed event dead-lettered message_id=%s routing_key=%s reason=%s",

@@ -111,3 +111,22 @@ def test_a_rolled_back_write_produces_no_event(auth_client, broker, run_relay, r
     assert wait_until(lambda: len(consumed_lines(consumed_log)) >= 1)
     assert [(event["type"], event["book_id"]) for event in parsed(consumed_log)] == [("book.created", str(book_id))]
     assert ConsumedEvent.objects.count() == 1
+
+
+def test_a_write_can_be_followed_by_its_request_id_to_the_consumers_log_line(
+    auth_client, broker, run_relay, run_consumer, consumed_log
+):
+    run_consumer()
+    run_relay()
+    author_id = create_author(auth_client)
+    response = auth_client.post(
+        "/books",
+        {"title": "Kindred", "published_on": "1979-06-01", "author_ids": [author_id]},
+        format="json",
+        HTTP_X_REQUEST_ID="trace-2026-12-04.kindred",
+    )
+    assert response["X-Request-ID"] == "trace-2026-12-04.kindred"
+    assert OutboxEvent.objects.get(aggregate_id=response.json()["id"]).request_id == "trace-2026-12-04.kindred"
+    assert wait_until(lambda: any("Kindred" in line for line in consumed_lines(consumed_log)))
+    (line,) = [line for line in consumed_lines(consumed_log) if "Kindred" in line]
+    assert line.endswith(" request_id=trace-2026-12-04.kindred")

@@ -64,6 +64,7 @@ def test_each_event_is_logged_once_and_redeliveries_are_duplicates(broker, run_c
     assert wait_until(lambda: any(line.startswith("duplicate event") for line in consumed_log))
     assert consumed_lines(consumed_log) == [
         f'event consumed event_id={message["event_id"]} type=book.updated book_id=42 title="The Left Hand of Darkness"'
+        " request_id=-"  # published without an x-request-id header
     ]
     assert ConsumedEvent.objects.filter(event_id=message["event_id"]).count() == 1
     assert broker.drain(broker.topology.queue) == []  # both deliveries were acked

@@ -32,6 +32,7 @@ install-dev: $(VENV)/.installed-dev
 	@python3 -c 'import re, secrets, pathlib; text = pathlib.Path(".env.example").read_text(); \
 	text = re.sub(r"(?m)^SECRET_KEY=.*$$", "SECRET_KEY=" + secrets.token_urlsafe(50), text); \
 	text = re.sub(r"(?m)^API_KEY=.*$$", "API_KEY=" + secrets.token_urlsafe(24), text); \
+	text = re.sub(r"(?m)^MINIO_ROOT_PASSWORD=.*$$", "MINIO_ROOT_PASSWORD=" + secrets.token_urlsafe(24), text); \
 	pathlib.Path(".env").write_text(text)'
 	@echo "wrote .env with a new SECRET_KEY and API_KEY"
 

@@ -140,6 +140,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Pet photos on local disk (`make run`) or, with MEDIA_STORAGE=s3, in S3-compatible object storage
+# (django-storages) shared by every web instance. Photo URLs are then pre-signed by the storage and expire after
+# AWS_QUERYSTRING_EXPIRE seconds; the API and the export hand them out as they are.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)  # MinIO, moto, another S3-compatible store
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=3600)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"  # every region and MinIO accept it
+    # A public base instead of pre-signed URLs (docker compose: nginx serves the bucket under /media/).
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_QUERYSTRING_AUTH = env.bool("AWS_QUERYSTRING_AUTH", default=AWS_S3_CUSTOM_DOMAIN is None)
+    AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", default="https:")
+    AWS_S3_FILE_OVERWRITE = False
 # Media is served by Django itself (config/urls.py) so `make run` works without a proxy;
 # docker compose puts nginx in front of /media and /static.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)

@@ -31,7 +31,8 @@ def test_dockerfile_passes_hadolint():
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
 def compose_config(**env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "API_KEY"}} | env
+    secrets = {"SECRET_KEY", "API_KEY", "MINIO_ROOT_PASSWORD"}
+    environment = {key: value for key, value in os.environ.items() if key not in secrets} | env
     return subprocess.run(
         ["docker-compose", "--env-file", str(ROOT / "tests/delivery/empty.env"), "config", "-q"],
         cwd=ROOT,
@@ -44,19 +45,32 @@ def compose_config(**env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
 def test_compose_file_is_valid():
-    result = compose_config(SECRET_KEY="x" * 50, API_KEY="y" * 24)
+    result = compose_config(SECRET_KEY="x" * 50, API_KEY="y" * 24, MINIO_ROOT_PASSWORD="z" * 24)
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is installed by .ci/run")
-def test_compose_has_no_published_secrets_to_fall_back_on():
-    result = compose_config()
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "API_KEY", "MINIO_ROOT_PASSWORD"])
+def test_compose_has_no_published_secrets_to_fall_back_on(missing):
+    given = {"SECRET_KEY": "x" * 50, "API_KEY": "y" * 24, "MINIO_ROOT_PASSWORD": "z" * 24}
+    result = compose_config(**{name: value for name, value in given.items() if name != missing})
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert missing in result.stderr
 
 
 def test_compose_has_every_service():
-    assert set(SERVICES) == {"db", "redis", "rabbitmq", "migrate", "web", "grpc", "relay", "proxy"}
+    assert set(SERVICES) == {
+        "db",
+        "redis",
+        "rabbitmq",
+        "minio",
+        "minio-init",
+        "migrate",
+        "web",
+        "grpc",
+        "relay",
+        "proxy",
+    }
 
 
 @pytest.mark.parametrize(("service", "port"), [("proxy", "80"), ("grpc", "50051"), ("rabbitmq", "15672")])
@@ -157,14 +171,23 @@ def test_python_modules_run_by_compose_exist():
                 ).exists()
 
 
-def test_nginx_serves_media_and_static_from_the_shared_volumes():
+def test_nginx_buffers_requests_and_serves_static_and_the_photos_bucket():
     conf = (ROOT / "config/nginx/default.conf").read_text()
     assert "location /media/" in conf
+    assert "proxy_pass http://minio:9000/pets/" in conf
     assert "location /static/" in conf
     assert "proxy_pass http://web" in conf
-    proxy_volumes = SERVICES["proxy"]["volumes"]
-    assert "media:/srv/media:ro" in proxy_volumes
-    assert "static:/srv/static:ro" in proxy_volumes
+    assert "proxy_request_buffering off" not in conf  # whole requests are read before gunicorn sees them
+    assert "client_body_timeout" in conf
+    assert "static:/srv/static:ro" in SERVICES["proxy"]["volumes"]
+
+
+def test_photos_live_in_minio_shared_by_every_instance():
+    environment = COMPOSE["x-app"]["environment"]
+    assert environment["MEDIA_STORAGE"] == "s3"
+    assert environment["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert "mc mb --ignore-existing local/pets" in SERVICES["minio-init"]["entrypoint"][-1]
+    assert SERVICES["migrate"]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
 
 
 def test_compose_runs_with_debug_off_by_default():

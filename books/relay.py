@@ -22,6 +22,7 @@ from django.utils import timezone
 from books.events import BROKER_ERRORS, DATABASE_ERRORS, broker_parameters, envelope
 from books.models import OutboxEvent
 from books.outbox import OUTBOX_CHANNEL, outbox_purge_published  # `outbox_record` NOTIFYs OUTBOX_CHANNEL
+from config.metrics_server import RELAY_BATCH, RELAY_FAILURES, RELAY_PUBLISHED
 from config.request_id import MESSAGE_HEADER
 from config.retention import PeriodicPurge
 from config.retry import retry
@@ -113,7 +114,10 @@ def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
             OutboxEvent.objects.filter(pk__in=published).update(published_at=timezone.now())
     if published:
         logger.info("relay: published %d events, last id %d", len(published), published[-1])
+        RELAY_PUBLISHED.inc(len(published))
+        RELAY_BATCH.observe(len(published))
     if error is not None:
+        RELAY_FAILURES.inc()
         error.published = len(published)
         raise error
     return len(published)

@@ -12,6 +12,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from config.metrics_server import serve_metrics  # noqa: E402
 from grpc_service.consumer import EventConsumer  # noqa: E402
 from grpc_service.server import build_server  # noqa: E402
 
@@ -30,6 +31,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     server.start()
+    serve_metrics(settings.SIDECAR_METRICS_PORT, process="grpc")
     consumer_thread = consumer.start_thread()
     logger.info("grpc: serving books.v1.BookService on port %d", port)
     stop.wait()

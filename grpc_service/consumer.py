@@ -27,6 +27,7 @@ from books.events import (
     SCHEMA_VERSION,
     broker_parameters,
 )
+from config.metrics_server import EVENTS_CONSUMED
 from config.request_id import MESSAGE_HEADER, valid_request_id
 from config.retention import PeriodicPurge, purge_before, retention_cutoff
 from config.retry import retry
@@ -150,6 +151,7 @@ def handle_events(events: list[BookEvent]) -> list[bool]:
             )
         else:
             logger.info("duplicate event event_id=%s type=%s book_id=%s", event.event_id, event.type, event.book_id)
+        EVENTS_CONSUMED.labels("handled" if handled_now else "duplicate").inc()
         outcomes.append(handled_now)
     return outcomes
 
@@ -253,6 +255,7 @@ class EventConsumer:
                     exc,
                 )
                 channel.basic_reject(delivery_tag=delivery.delivery_tag, requeue=False)
+                EVENTS_CONSUMED.labels("dead_lettered").inc()
         if not valid:
             return
         close_old_connections()

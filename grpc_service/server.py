@@ -18,6 +18,7 @@ from books.models import Book
 from books.selectors import book_get, book_keyset_page
 from grpc_service.auth import JwtAuthInterceptor
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
+from grpc_service.metrics import MetricsInterceptor
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ def build_server(
         raise ValueError(f"GRPC_AUTH must be jwt or none, not {auth!r}")
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS),
-        interceptors=[JwtAuthInterceptor()] if auth == "jwt" else [],
+        interceptors=[MetricsInterceptor(), *([JwtAuthInterceptor()] if auth == "jwt" else [])],
     )
     books_pb2_grpc.add_BookServiceServicer_to_server(BookServicer(), server)
     health_servicer = health.HealthServicer()

@@ -205,6 +205,10 @@ AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="20/min")
 # `/metrics` (Prometheus): public, or only with `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Metrics ports of the sidecar and the relay (0: off), on METRICS_HOST.
+SIDECAR_METRICS_PORT = env.int("SIDECAR_METRICS_PORT", default=9101)
+RELAY_METRICS_PORT = env.int("RELAY_METRICS_PORT", default=9102)
+METRICS_HOST = env("METRICS_HOST", default="127.0.0.1")
 # Failed admin logins allowed per client address and per username within the window.
 ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=10)
 ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=900)

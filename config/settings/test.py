@@ -8,6 +8,10 @@ import tempfile
 os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")  # tests never depend on a developer's .env
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("API_KEY", "test-api-key")
+# Sidecars and relays started by parallel tests would fight over the fixed metrics ports; tests that need one
+# choose a free port themselves.
+os.environ.setdefault("SIDECAR_METRICS_PORT", "0")
+os.environ.setdefault("RELAY_METRICS_PORT", "0")
 # Not the development default, so servers started by tests may run with DEBUG off and accept the same JWTs.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-shared-by-tests-and-their-servers")
 

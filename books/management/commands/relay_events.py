@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from books.relay import Relay
+from config.metrics_server import serve_metrics
 
 
 class Command(BaseCommand):
@@ -33,5 +34,6 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        serve_metrics(settings.RELAY_METRICS_PORT, process="relay")
         relay.run()
         self.stdout.write(f"relay stopped, {relay.published_total} events published")

@@ -53,4 +53,4 @@ FROM runtime AS web
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
-CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.asgi"]

@@ -136,29 +136,6 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
     wait_for(lambda: httpx.get(url, timeout=1).status_code == 200, url, timeout)
 
 
-def start_gunicorn(db: str, *, port: int | None = None, workers: int = 2, threads: int = 4, **env: str) -> tuple:
-    """A gunicorn serving config.wsgi on a free loopback port: (Process, base URL). Stop it with `.stop()`."""
-    port = port or free_port()
-    args = [
-        PYTHON,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "-c",
-        "config/gunicorn.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-    ]
-    server = Process(args, child_env(db, **env), name="gunicorn")
-    base = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{base}/health")
-    return server, base
-
-
 def percentile(values: Iterable[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

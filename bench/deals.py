@@ -110,7 +110,6 @@ def main() -> None:
         "API_KEY": "bench-api-key",
         "CACHE_KEY_PREFIX": f"bench-deals-{os.getpid()}",
         "WEB_CONCURRENCY": "1",
-        "WEB_THREADS": "4",
         "WEB_TIMEOUT": "600",
         "AUTH_THROTTLE_RATE": "1000/min",
         "LOG_LEVEL": "INFO",
@@ -128,7 +127,7 @@ def main() -> None:
         log_path = Path(tmp) / "gunicorn.log"
 
         server = subprocess.Popen(
-            [GUNICORN, "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "config.wsgi"],
+            [GUNICORN, "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "config.asgi"],
             cwd=ROOT,
             env=env,
             stdout=log_path.open("w"),

@@ -160,7 +160,7 @@ def main() -> None:
             consuming.set()
 
     processes = [
-        Process("web", [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"], env, lambda *_: None),
+        Process("web", [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"], env, lambda *_: None),
         Process("relay", [PYTHON, "manage.py", "relay_events"], env, lambda *_: None),
         Process("grpc", [PYTHON, "-m", "grpc_service"], env, on_grpc_line),
     ]
@@ -246,7 +246,7 @@ def main() -> None:
             broker.exchange_delete(exchange=name)
         connection.close()
 
-    print(f"\nBook events: {args.creates} REST creates, {args.concurrency} client threads, gunicorn 4x4 gthread")
+    print(f"\nBook events: {args.creates} REST creates, {args.concurrency} client threads, gunicorn 4 ASGI workers")
     print(f"{'metric':<44}{'value':>12}")
     print(f"{'events consumed':<44}{len(consumed_at):>12}")
     print(f"{'first request → last event logged (s)':<44}{last_consumed - first_sent:>12.2f}")

@@ -198,9 +198,9 @@ def http_figures(db: str, requests: int, rng: random.Random) -> list[tuple[str, 
     org_ids = list(Organization.objects.values_list("id", flat=True))
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}", "config.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}", "config.asgi"],
         cwd=ROOT,
-        env=child_env(db) | {"WEB_CONCURRENCY": "4", "WEB_THREADS": "4"},
+        env=child_env(db) | {"WEB_CONCURRENCY": "4"},
         stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "wb"),  # noqa: SIM115
     )

@@ -4,7 +4,11 @@ import os
 import shutil
 import tempfile
 
+from gunicorn.asgi import protocol as asgi_protocol
 from gunicorn.http import wsgi
+from gunicorn.workers import gasgi
+
+from config.slow_clients import HeaderTimeoutProtocol
 
 port = os.environ.get("WEB_PORT", "8000")
 # Loopback unless told otherwise: `make run` (DEBUG on) is not reachable from other hosts; docker compose and the
@@ -16,9 +20,17 @@ control_socket = os.environ.get(
     "GUNICORN_CONTROL_SOCKET",
     os.path.join(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"gunicorn-{port}.ctl"),
 )
-worker_class = "gthread"
+# An asynchronous front (gunicorn's asyncio ASGI worker): a connection costs a coroutine until its whole request
+# has arrived (Django's ASGI handler reads the body before the view runs), so clients that trickle headers or a
+# body never hold a thread. Each request then runs its (sync) view in a thread of its own, with a database
+# connection from the worker's pool.
+worker_class = "asgi"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", "1000"))
+os.environ.setdefault("DATABASE_POOL_MAX_SIZE", os.environ.get("WEB_DB_POOL_SIZE", "8"))
+# Request line and headers must arrive within WEB_HEADER_TIMEOUT seconds (the body has REQUEST_READ_TIMEOUT).
+HeaderTimeoutProtocol.header_timeout = float(os.environ.get("WEB_HEADER_TIMEOUT", "10"))
+gasgi.ASGIProtocol = HeaderTimeoutProtocol  # the protocol class the ASGI worker instantiates per connection
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))  # deals uploads of 1M rows take a while
 graceful_timeout = 30
 keepalive = 5
@@ -31,7 +43,7 @@ errorlog = "-"
 
 
 # gunicorn has no setting to leave out its `Server: gunicorn` header; announcing the server software only helps
-# an attacker pick exploits, so the header is dropped from the ones gunicorn writes itself.
+# an attacker pick exploits, so the header is dropped from the ones gunicorn writes itself (both worker kinds).
 _default_headers = wsgi.Response.default_headers
 
 
@@ -40,6 +52,7 @@ def _headers_without_server(self: wsgi.Response) -> list[str]:
 
 
 wsgi.Response.default_headers = _headers_without_server
+asgi_protocol._CACHED_SERVER_HEADER = b""  # what the ASGI worker adds when the app sent no Server header
 
 
 # Prometheus counters of every worker, summed by /metrics (config/metrics.py): one folder per gunicorn instance,

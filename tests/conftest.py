@@ -209,13 +209,12 @@ def gunicorn_server(transactional_db, closed_port, gunicorn_env):
         "DEBUG": "0",
         "WEB_PORT": str(closed_port),
         "WEB_CONCURRENCY": "2",
-        "WEB_THREADS": "4",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{closed_port}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **gunicorn_env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

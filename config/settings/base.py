@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "config.middleware.JsonErrorMiddleware",
     "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.webapp.WebClientMiddleware",  # whitenoise: /static/ and the web client's files under /app/
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,8 +94,20 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/app")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The web server (ASGI: a thread per request) takes connections from a pool of DATABASE_POOL_MAX_SIZE per worker
+# process (config/gunicorn.py turns it on); other processes (sidecar, relay, commands) keep one persistent
+# connection per thread.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool: closing returns to the pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -136,6 +148,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_URL = "/static/"
+# The built web client (`make web`), served at /app/ (config/webapp.py).
+WEB_CLIENT_DIST = Path(env("WEB_CLIENT_DIST", default=str(BASE_DIR / "web" / "dist")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -205,6 +219,8 @@ AUTH_THROTTLE_RATE = env("AUTH_THROTTLE_RATE", default="20/min")
 # `/metrics` (Prometheus): public, or only with `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Seconds a request body may take to arrive once its headers have (408 after that; config/slow_clients.py).
+REQUEST_READ_TIMEOUT = env.float("REQUEST_READ_TIMEOUT", default=60.0)
 # Metrics ports of the sidecar and the relay (0: off), on METRICS_HOST.
 SIDECAR_METRICS_PORT = env.int("SIDECAR_METRICS_PORT", default=9101)
 RELAY_METRICS_PORT = env.int("RELAY_METRICS_PORT", default=9102)

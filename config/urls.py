@@ -1,14 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
 from config import health
 from config.docs import SwaggerUiView
 from config.metrics import metrics_view
+from config.webapp import URL_PREFIX, app_index
 
 urlpatterns = [
+    path("", RedirectView.as_view(url=URL_PREFIX), name="home"),
+    path("app", RedirectView.as_view(url=URL_PREFIX)),
+    re_path(r"^app/(?P<path>.*)$", app_index, name="web-client"),  # the client's pages (its files: whitenoise)
     path("health", health.HealthApi.as_view(), name="health"),
     path("ready", health.ready, name="ready"),
     path("metrics", metrics_view, name="metrics"),

@@ -194,24 +194,19 @@ class Server:
     process: subprocess.Popen
 
 
-@pytest.fixture
-def gunicorn_server(transactional_db, closed_port, gunicorn_env):
-    """gunicorn (the production server, config/gunicorn.py) on a free loopback port over the test database.
-
-    Data the test writes through the ORM is committed (transactional_db), so the server sees it; the tables
-    are flushed afterwards.
-    """
+def start_gunicorn(port: int, **extra_env: str) -> Server:
+    """gunicorn (the production server, config/gunicorn.py) on loopback `port` over the test database, DEBUG off
+    as in production (JSON 404/500 handlers, no debug pages); stop it with `stop_gunicorn`."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        # Served as in production: DEBUG off (JSON 404/500 handlers, no debug pages).
         "DEBUG": "0",
-        "WEB_PORT": str(closed_port),
+        "WEB_PORT": str(port),
         "WEB_CONCURRENCY": "2",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{closed_port}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        **gunicorn_env,
+        **extra_env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"],
@@ -220,16 +215,33 @@ def gunicorn_server(transactional_db, closed_port, gunicorn_env):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base_url = f"http://127.0.0.1:{closed_port}"
+    server = Server(url=f"http://127.0.0.1:{port}", process=process)
     try:
-        wait_for_http(f"{base_url}/health")
-        yield Server(url=base_url, process=process)
+        wait_for_http(f"{server.url}/health")
+    except TimeoutError:
+        stop_gunicorn(server)
+        raise
+    return server
+
+
+def stop_gunicorn(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(10)
+
+
+@pytest.fixture
+def gunicorn_server(transactional_db, closed_port, gunicorn_env):
+    """`start_gunicorn` on a free port for one test. Data the test writes through the ORM is committed
+    (transactional_db), so the server sees it; the tables are flushed afterwards."""
+    server = start_gunicorn(closed_port, **gunicorn_env)
+    try:
+        yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_gunicorn(server)
         connections.close_all()
 
 
@@ -251,3 +263,20 @@ def wait_for_lock_waiters(count: int, timeout: float = 10) -> None:
                 return
             time.sleep(0.01)
     raise AssertionError(f"no {count} lock waiter(s) within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto in server mode on a loopback port: a real HTTP S3 endpoint (not an in-process mock)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/moto-api/")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -30,13 +30,17 @@ if "TEST_TMP_ROOT" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["TEST_TMP_ROOT"], ignore_errors=True)
 MEDIA_ROOT = tempfile.mkdtemp(prefix="test-media-", dir=os.environ["TEST_TMP_ROOT"])
 STATIC_ROOT = tempfile.mkdtemp(prefix="test-static-", dir=os.environ["TEST_TMP_ROOT"])
+# Local files, unless a test starts a server with MEDIA_STORAGE=s3 (a bucket on moto's server).
+LOCAL_MEDIA = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"] if MEDIA_STORAGE == "s3" else LOCAL_MEDIA,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AUTH_THROTTLE_RATE = "10000/min"
 # Servers started by tests run with DEBUG off and no collectstatic: whitenoise serves from the app finders.
 WHITENOISE_USE_FINDERS = True
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Quiet, except in processes a test reads the log lines of (TEST_KEEP_LOGGING=1: the project's logging).
+if os.environ.get("TEST_KEEP_LOGGING") != "1":
+    LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Parallel test runs on one server (several checkouts, xdist workers) need distinct database names.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_app")}  # noqa: F405

@@ -1,6 +1,15 @@
 # One Dockerfile, one target per process: `web` (the default, also runs migrate), `grpc` and `relay`, each with its
 # own command, health check and port; docker-compose.yml selects them with `build.target`.
 
+# The web client (web/): built with Node, copied into the `web` image, served by Django at /app/.
+FROM node:20-slim AS client
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
+
 FROM python:3.12-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
@@ -50,6 +59,9 @@ CMD ["python", "manage.py", "relay_events"]
 
 
 FROM runtime AS web
+COPY --from=client --chown=app:app /web/dist /app/web/dist
+# gzip copies next to the bundles, which whitenoise sends to clients that accept them.
+RUN python -m whitenoise.compress --quiet /app/web/dist
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]

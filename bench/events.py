@@ -1,266 +1,528 @@
-"""Bench: book events end to end, and gRPC reads against their REST equivalents.
+"""Bench: book events and the gRPC sidecar against their ceilings, each beside a baseline from the same run.
 
-Starts the real processes of `make run` on free ports against a separate database (`bench_events`) and
-bench-only broker names: gunicorn (web), `manage.py relay_events` (relay) and `python -m grpc_service`
-(gRPC + consumer). Then:
-  1. N REST `POST /books` from C client threads; per book, the time from sending the request to the moment
-     the consumer's `event consumed` line appears on the sidecar's stdout (end-to-end latency);
-  2. gRPC GetBook / ListBooks(page_size=20) against REST `GET /books/{id}` / `GET /books?limit=20`, calls per
-     second with C client threads.
+    .venv/bin/python bench/events.py [--events 20000] [--rounds 3] [--calls 2000] [--creates 800] [--reuse]
 
-    .venv/bin/python bench/events.py [--creates 1000] [--reads 2000] [--concurrency 8]
+On its own database (`bench_events`: 10,000 books, 2,000 authors, seeded with COPY) and its own broker names:
+  1. relay: draining N outbox rows (`Relay.drain`, batched confirms) against pika publishing the same N bodies
+     with one confirm per message; rate = rows / (last published_at − first published_at);
+  2. consumer: the sidecar (`python -m grpc_service`) handling an N-message backlog against a bare pika
+     consume+ack loop over the same messages; rate from the first to the last handled event;
+  3. gRPC: GetBook and ListBooks(page_size=20) of the sidecar with the JWT check on and off, against a bare
+     grpcio server answering the same pre-serialized bytes; 4 client threads, interleaved rounds;
+  4. REST create: `POST /books` from 8 client threads against a baseline view of this module that writes the
+     same rows (book, author links, outbox row) with plain SQL in one transaction, in the same gunicorn;
+  5. end to end at 200 writes/s: the HTTP answer of `POST /books` → the consumer's log line, p99.
+Every goal line is a median of `--rounds` rounds.
 """
 
 import argparse
-import logging
-import os
-import random
+import json
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from datetime import datetime
 
-import grpc
-import httpx
-import pika
+if __package__ in (None, ""):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PYTHON = sys.executable
+from bench.common import (
+    PYTHON,
+    Goal,
+    Process,
+    child_env,
+    create_database,
+    free_port,
+    percentile,
+    print_goals,
+    print_table,
+    setup_django,
+    wait_for,
+    wait_for_http,
+)
+
+DB = "bench_events"
 CONSUMED = re.compile(r"event consumed event_id=\S+ type=book\.created book_id=(\d+) ")
+GRPC_CLIENT_THREADS = 4
+REST_CLIENT_THREADS = 8
+E2E_RATE = 200  # writes per second
+AUTHOR_IDS = [1, 2]  # seeded authors every created book links
+PARTS = ("relay", "consumer", "grpc", "rest", "e2e")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# --- the gunicorn app: the project plus the plain-SQL baseline ------------------------------------------------
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-class Process:
-    """A child process whose stdout lines are timestamped as they arrive."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], on_line: Callable[[str, float], None]) -> None:
-        self.name = name
-        self.process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-        )
-        self.on_line = on_line
-        self.tail: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            now = time.monotonic()
-            self.tail = [*self.tail[-20:], line.rstrip()]
-            self.on_line(line, now)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except Exception:  # noqa: S110 - not up yet
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"timed out waiting for {what}")
-
-
-def run_calls(call: Callable[[int], None], count: int, concurrency: int) -> tuple[float, list[float]]:
-    """(calls per second, per-call latencies in ms) of `count` calls from `concurrency` threads."""
-    latencies: list[float] = []
-
-    def one(index: int) -> None:
-        started = time.perf_counter()
-        call(index)
-        latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, range(count)))
-    return count / (time.perf_counter() - started), latencies
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--creates", type=int, default=1000)
-    parser.add_argument("--reads", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
-
-    suffix = uuid.uuid4().hex[:8]
-    web_port, grpc_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "1",
-        "API_KEY": "bench-api-key",
-        "LOG_LEVEL": "INFO",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_events"),
-        "CACHE_KEY_PREFIX": f"bench-{suffix}",
-        "AUTH_THROTTLE_RATE": "100000/min",
-        "BOOK_EVENTS_EXCHANGE": f"bench.books.events.{suffix}",
-        "BOOK_EVENTS_QUEUE": f"bench.grpc_service.book_events.{suffix}",
-        "WEB_PORT": str(web_port),
-        "GRPC_PORT": str(grpc_port),
-        "GRPC_AUTH": "none",  # measured without the JWT check; a run with it on is still to be added
-        "WEB_CONCURRENCY": "4",
-    }
-    for command in (["ensure_database"], ["migrate", "--no-input", "-v", "0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    os.environ.update(env)
+def bench_app():
+    """gunicorn entry point: the project's ASGI app with this module as the URLconf (adds the baseline view)."""
     import django
 
     django.setup()
-    for noisy in ("pika", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from django.conf import settings
+    from django.core.asgi import get_asgi_application
 
-    from books.models import Author, Book, OutboxEvent
-    from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
+    settings.ROOT_URLCONF = __name__
+    return get_asgi_application()
+
+
+def baseline_create(request):
+    """POST /bench/books: the rows `POST /books` writes (book, author links, outbox row), as plain SQL in one
+    transaction; no authentication, validation, serializer or cache."""
+    from django.db import connection, transaction
+    from django.http import JsonResponse
+
+    body = json.loads(request.body)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO books_book (title, published_on, rating_sum, rating_count, created_at, updated_at)"
+            " VALUES (%s, %s, 0, 0, now(), now()) RETURNING id",
+            [body["title"], body["published_on"]],
+        )
+        book_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO books_book_authors (book_id, author_id) SELECT %s, unnest(%s::bigint[])",
+            [book_id, body["author_ids"]],
+        )
+        payload = {"id": book_id, "title": body["title"], "published_on": body["published_on"]}
+        cursor.execute(
+            "INSERT INTO books_outboxevent (event_id, type, aggregate_id, payload, occurred_at, request_id)"
+            " VALUES (%s, 'book.created', %s, %s, now(), '')",
+            [uuid.uuid4(), book_id, json.dumps(payload)],
+        )
+        cursor.execute("SELECT pg_notify('books_outbox', '')")
+    return JsonResponse(payload, status=201)
+
+
+def _urlpatterns():
+    from django.urls import include, path
+    from django.views.decorators.csrf import csrf_exempt
+
+    return [path("bench/books", csrf_exempt(baseline_create)), path("", include("config.urls"))]
+
+
+def __getattr__(name: str):  # `urlpatterns` is built on first use, after django.setup()
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+# --- the bare grpcio server -----------------------------------------------------------------------------------
+
+
+def serve_bare_grpc(port: int, answers_file: str) -> None:
+    """A grpcio server answering GetBook and ListBooks with fixed pre-serialized bytes (4 worker threads more
+    than the client uses, like the sidecar's pool)."""
+    from concurrent import futures
+
+    import grpc
+
+    answers = {name: bytes.fromhex(hex_bytes) for name, hex_bytes in json.loads(open(answers_file).read()).items()}  # noqa: PTH123, SIM115
+
+    def answer(name: str):
+        return grpc.unary_unary_rpc_method_handler(lambda request, context: answers[name])
+
+    handler = grpc.method_handlers_generic_handler(
+        "books.v1.BookService", {"GetBook": answer("GetBook"), "ListBooks": answer("ListBooks")}
+    )
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), handlers=[handler])
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    print("bare grpc server ready", flush=True)
+    server.wait_for_termination()
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+def calls_per_second(call: Callable[[int], object], count: int, threads: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(call, range(count)))
+    return count / (time.perf_counter() - started)
+
+
+class Broker:
+    """The bench's own exchange and queue (bound like the sidecar's), on one pika connection."""
+
+    def __init__(self, amqp_url: str, exchange: str, queue: str) -> None:
+        import pika
+
+        from grpc_service.consumer import Topology
+
+        self.topology = Topology(exchange=exchange, queue=queue)
+        self.connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+        self.channel = self.connection.channel()
+        self.topology.declare(self.channel)
+
+    def depth(self) -> int:
+        return self.channel.queue_declare(queue=self.topology.queue, passive=True).method.message_count
+
+    def purge(self) -> None:
+        self.channel.queue_purge(self.topology.queue)
+
+    def delete(self, *, exchanges: bool = True) -> None:
+        for queue in (self.topology.queue, self.topology.dead_letter_queue):
+            self.channel.queue_delete(queue=queue)
+        self.channel.exchange_delete(exchange=self.topology.dead_letter_exchange)
+        if exchanges:
+            self.channel.exchange_delete(exchange=self.topology.exchange)
+        self.connection.close()
+
+
+def insert_outbox_rows(count: int) -> list[bytes]:
+    """`count` unpublished book.created rows written with COPY; returns the message bodies the relay will send."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from books.events import envelope
+    from books.models import OutboxEvent
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE books_outboxevent")
+        with cursor.cursor.copy("COPY books_outboxevent (event_id, type, aggregate_id, payload, occurred_at,"
+                                " request_id) FROM STDIN") as copy:  # fmt: skip
+            now = timezone.now()
+            for book_id in range(1, count + 1):
+                payload = {"id": book_id, "title": f"Book {book_id:05d}", "author": "Bench Author", "authors": []}
+                copy.write_row([uuid.uuid4(), "book.created", book_id, json.dumps(payload), now, ""])
+    return [json.dumps(envelope(event)).encode() for event in OutboxEvent.objects.order_by("id").iterator()]
+
+
+# --- 1. relay -----------------------------------------------------------------------------------------------------
+
+
+def pika_confirm_per_message(amqp_url: str, broker: Broker, bodies: list[bytes]) -> float:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    properties = pika.BasicProperties(content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent)
+    started = time.perf_counter()
+    for body in bodies:
+        channel.basic_publish(broker.topology.exchange, "book.created", body, properties)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    broker.purge()
+    return len(bodies) / elapsed
+
+
+def relay_drain_rate(amqp_url: str, broker: Broker, count: int) -> float:
+    from django.db.models import Max, Min
+
+    from books.models import OutboxEvent
+    from books.relay import Relay
+
+    insert_outbox_rows(count)
+    relay = Relay(amqp_url=amqp_url, exchange=broker.topology.exchange)
+    relay.drain()
+    relay.publisher.close()
+    span = OutboxEvent.objects.aggregate(first=Min("published_at"), last=Max("published_at"))
+    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 0, "the relay left rows unpublished"
+    broker.purge()
+    return count / (span["last"] - span["first"]).total_seconds()
+
+
+# --- 2. consumer ------------------------------------------------------------------------------------------------
+
+
+def fill_queue(amqp_url: str, broker: Broker, bodies: list[bytes]) -> None:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    properties = pika.BasicProperties(content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent)
+    for body in bodies:
+        channel.basic_publish(broker.topology.exchange, "book.created", body, properties)
+    connection.close()
+    wait_for(lambda: broker.depth() == len(bodies), "the backlog to be queued")
+
+
+def bare_consume_rate(amqp_url: str, broker: Broker, bodies: list[bytes], prefetch: int) -> float:
+    import pika
+
+    fill_queue(amqp_url, broker, bodies)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=prefetch)
+    seen: list[float] = []
+
+    def on_message(channel, method, properties, body) -> None:
+        seen.append(time.perf_counter())
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+        if len(seen) == len(bodies):
+            channel.stop_consuming()
+
+    channel.basic_consume(broker.topology.queue, on_message)
+    channel.start_consuming()
+    connection.close()
+    return (len(seen) - 1) / (seen[-1] - seen[0])
+
+
+def sidecar_consume_rate(amqp_url: str, broker: Broker, bodies: list[bytes], env: dict[str, str]) -> float:
+    from django.db.models import Max, Min
+
     from grpc_service.models import ConsumedEvent
 
-    Book.objects.all().delete()
-    OutboxEvent.objects.all().delete()
     ConsumedEvent.objects.all().delete()
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    author = Author.objects.create(name="Bench Author")
-    headers = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    fill_queue(amqp_url, broker, bodies)
+    sidecar = Process([PYTHON, "-m", "grpc_service"], env | {"GRPC_PORT": str(free_port())}, name="sidecar")
+    try:
+        wait_for(lambda: ConsumedEvent.objects.count() == len(bodies), "the backlog to be consumed", timeout=600)
+    finally:
+        sidecar.stop()
+    span = ConsumedEvent.objects.aggregate(first=Min("consumed_at"), last=Max("consumed_at"))
+    return (len(bodies) - 1) / (span["last"] - span["first"]).total_seconds()
 
-    consumed_at: dict[int, float] = {}
-    consuming = threading.Event()
 
-    def on_grpc_line(line: str, now: float) -> None:
-        if match := CONSUMED.search(line):
-            consumed_at[int(match.group(1))] = now
-        elif "consumer: consuming" in line:
-            consuming.set()
+# --- 3. gRPC ----------------------------------------------------------------------------------------------------
 
-    processes = [
-        Process("web", [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"], env, lambda *_: None),
-        Process("relay", [PYTHON, "manage.py", "relay_events"], env, lambda *_: None),
-        Process("grpc", [PYTHON, "-m", "grpc_service"], env, on_grpc_line),
+
+def grpc_rates(amqp_url: str, env: dict[str, str], token: str, rounds: int, calls: int) -> list[Goal]:
+    import grpc
+
+    from books.models import Book
+    from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
+
+    book_ids = list(Book.objects.values_list("id", flat=True)[:1000])
+    ports = {"jwt": free_port(), "none": free_port(), "bare": free_port()}
+    # Each on its own (idle) queue: these two only answer calls.
+    queues = {mode: f"{env['BOOK_EVENTS_QUEUE']}.{mode}" for mode in ("jwt", "none")}
+    sidecars = [
+        Process(
+            [PYTHON, "-m", "grpc_service"],
+            env | {"GRPC_PORT": str(ports[mode]), "GRPC_AUTH": mode, "BOOK_EVENTS_QUEUE": queue},
+            name=f"sidecar-{mode}",
+        )
+        for mode, queue in queues.items()
     ]
-    base_url = f"http://127.0.0.1:{web_port}"
+    metadata = [("authorization", f"Bearer {token}")]
+    stubs = {}
+    try:
+        for mode in ("jwt", "none"):
+            channel = grpc.insecure_channel(f"127.0.0.1:{ports[mode]}")
+            grpc.channel_ready_future(channel).result(timeout=60)
+            stubs[mode] = books_pb2_grpc.BookServiceStub(channel)
+        answers = {
+            "GetBook": stubs["jwt"].GetBook(books_pb2.GetBookRequest(id=book_ids[0]), metadata=metadata),
+            "ListBooks": stubs["jwt"].ListBooks(books_pb2.ListBooksRequest(page_size=20), metadata=metadata),
+        }
+        answers_file = f"/tmp/bench-events-answers-{uuid.uuid4().hex}.json"  # noqa: S108 - the bench's own file
+        with open(answers_file, "w") as file:  # noqa: PTH123
+            json.dump({name: message.SerializeToString().hex() for name, message in answers.items()}, file)
+        bare = Process([PYTHON, __file__, "--bare-grpc-server", str(ports["bare"]), answers_file], env, name="bare")
+        sidecars.append(bare)
+        channel = grpc.insecure_channel(f"127.0.0.1:{ports['bare']}")
+        grpc.channel_ready_future(channel).result(timeout=60)
+        stubs["bare"] = books_pb2_grpc.BookServiceStub(channel)
+
+        requests = {
+            "GetBook": lambda stub, i: stub.GetBook(
+                books_pb2.GetBookRequest(id=book_ids[i % len(book_ids)]), metadata=metadata
+            ),  # fmt: skip
+            "ListBooks": lambda stub, i: stub.ListBooks(books_pb2.ListBooksRequest(page_size=20), metadata=metadata),
+        }
+        rates: dict[tuple[str, str], list[float]] = {}
+        for round_ in range(rounds + 1):  # the first round warms up
+            for method, request in requests.items():
+                for mode in ("bare", "jwt", "none"):
+                    rate = calls_per_second(lambda i, s=stubs[mode], r=request: r(s, i), calls, GRPC_CLIENT_THREADS)
+                    if round_:
+                        rates.setdefault((method, mode), []).append(rate)
+    finally:
+        for process in sidecars:
+            process.stop()
+        for queue in queues.values():
+            Broker(amqp_url, env["BOOK_EVENTS_EXCHANGE"], queue).delete(exchanges=False)
+    median = {key: statistics.median(values) for key, values in rates.items()}
+    return [
+        Goal(f"gRPC {method} JWT {mode}", median[(method, key)], median[(method, "bare")], target, "calls/s")
+        for method, target in (("GetBook", 0.7), ("ListBooks", 0.4))
+        for key, mode in (("jwt", "on"), ("none", "off"))
+    ]
+
+
+# --- 4. REST create and 5. end to end -------------------------------------------------------------------------
+
+
+def rest_create_goal(base: str, headers: dict[str, str], author_ids: list[int], rounds: int, creates: int) -> Goal:
+    import httpx
+
     local = threading.local()
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base_url, headers=headers, timeout=30)
+            local.client = httpx.Client(base_url=base, headers=headers, timeout=30)
         return local.client
 
-    try:
-        wait_for(lambda: httpx.get(f"{base_url}/health", timeout=1).status_code == 200, "web")
-        wait_for(consuming.is_set, "the consumer")
-        channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
-        grpc.channel_ready_future(channel).result(timeout=30)
-        stub = books_pb2_grpc.BookServiceStub(channel)
+    def create(path: str) -> Callable[[int], None]:
+        def call(index: int) -> None:
+            body = {"title": f"Created {index}", "published_on": "2001-01-01", "author_ids": author_ids}
+            client().post(path, json=body).raise_for_status()
 
-        # 1. events end to end
-        sent_at: dict[int, float] = {}
-        answered_at: dict[int, float] = {}  # the write has committed by then
+        return call
 
-        def create(index: int) -> None:
-            started = time.monotonic()
-            response = client().post(
-                "/books",
-                json={"title": f"Bench book {index}", "published_on": "2001-01-01", "author_ids": [author.pk]},
-            )
-            response.raise_for_status()
-            book_id = response.json()["id"]
-            sent_at[book_id], answered_at[book_id] = started, time.monotonic()
+    rates: dict[str, list[float]] = {"/books": [], "/bench/books": []}
+    for round_ in range(rounds + 1):
+        for path in rates:
+            rate = calls_per_second(create(path), creates, REST_CLIENT_THREADS)
+            if round_:
+                rates[path].append(rate)
+    return Goal(
+        f"REST POST /books, {REST_CLIENT_THREADS} clients",
+        statistics.median(rates["/books"]),
+        statistics.median(rates["/bench/books"]),
+        0.5,
+        "writes/s",
+    )
 
-        first_sent = time.monotonic()
-        create_rate, create_latencies = run_calls(create, args.creates, args.concurrency)
-        wait_for(lambda: len(consumed_at) >= args.creates, "every event to be consumed", timeout=300)
-        last_consumed = max(consumed_at.values())
-        end_to_end = [(consumed_at[book_id] - sent) * 1000 for book_id, sent in sent_at.items()]
-        after_commit = [(consumed_at[book_id] - answered) * 1000 for book_id, answered in answered_at.items()]
 
-        # 2. reads
-        ids = list(Book.objects.values_list("id", flat=True))
-        rows = [
-            ("REST POST /books (create)", create_rate, create_latencies),
-            (
-                "gRPC GetBook",
-                *run_calls(
-                    lambda _: stub.GetBook(books_pb2.GetBookRequest(id=random.choice(ids))),
-                    args.reads,
-                    args.concurrency,
-                ),
-            ),
-            (
-                "REST GET /books/{id}",
-                *run_calls(
-                    lambda _: client().get(f"/books/{random.choice(ids)}").raise_for_status(),
-                    args.reads,
-                    args.concurrency,
-                ),
-            ),
-            (
-                "gRPC ListBooks page_size=20",
-                *run_calls(
-                    lambda _: stub.ListBooks(books_pb2.ListBooksRequest(page_size=20)), args.reads, args.concurrency
-                ),
-            ),
-            (
-                "REST GET /books?limit=20",
-                *run_calls(lambda _: client().get("/books?limit=20").raise_for_status(), args.reads, args.concurrency),
-            ),
-        ]
-        channel.close()
-    finally:
-        for process in reversed(processes):
-            process.stop()
-        connection = pika.BlockingConnection(
-            pika.URLParameters(env.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
+def end_to_end_p99(base: str, headers: dict[str, str], author_ids: list[int], consumed_at: dict[int, datetime],
+                   writes: int) -> tuple[float, float]:  # fmt: skip
+    """p50 and p99 (ms) from a write's commit to its consumer log line, writes paced at E2E_RATE per second.
+
+    Both ends are the servers' own clocks (the outbox row's `occurred_at`, stamped in the write's transaction, and
+    the log line's timestamp), so the bench's client threads add nothing.
+    """
+    import httpx
+
+    from books.models import OutboxEvent
+
+    local = threading.local()
+    created: list[int] = []
+    started = time.monotonic()
+
+    def write(index: int) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, headers=headers, timeout=30)
+        delay = started + index / E2E_RATE - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        body = {"title": f"E2E {index}", "published_on": "2001-01-01", "author_ids": author_ids}
+        response = local.client.post("/books", json=body)
+        response.raise_for_status()
+        created.append(response.json()["id"])
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(write, range(writes)))
+    wait_for(lambda: all(book_id in consumed_at for book_id in created), "every event to be logged", 120)
+    committed = dict(
+        OutboxEvent.objects.filter(aggregate_id__in=created, type="book.created").values_list(
+            "aggregate_id", "occurred_at"
         )
-        broker = connection.channel()
-        queue = env["BOOK_EVENTS_QUEUE"]
-        for name in (queue, f"{queue}.dead"):
-            broker.queue_delete(queue=name)
-        for name in (env["BOOK_EVENTS_EXCHANGE"], f"{queue}.dlx"):
-            broker.exchange_delete(exchange=name)
-        connection.close()
+    )
+    latencies = [(consumed_at[book_id] - committed[book_id]).total_seconds() * 1000 for book_id in created]
+    return statistics.median(latencies), percentile(latencies, 0.99)
 
-    print(f"\nBook events: {args.creates} REST creates, {args.concurrency} client threads, gunicorn 4 ASGI workers")
-    print(f"{'metric':<44}{'value':>12}")
-    print(f"{'events consumed':<44}{len(consumed_at):>12}")
-    print(f"{'first request → last event logged (s)':<44}{last_consumed - first_sent:>12.2f}")
-    print(f"{'end-to-end throughput (events/s)':<44}{args.creates / (last_consumed - first_sent):>12.1f}")
-    print(f"{'end-to-end latency p50 (ms)':<44}{statistics.median(end_to_end):>12.1f}")
-    print(f"{'end-to-end latency p99 (ms)':<44}{percentile(end_to_end, 0.99):>12.1f}")
-    print(f"{'end-to-end latency max (ms)':<44}{max(end_to_end):>12.1f}")
-    print(f"{'HTTP response → event logged p50 (ms)':<44}{statistics.median(after_commit):>12.1f}")
-    print(f"{'HTTP response → event logged p99 (ms)':<44}{percentile(after_commit, 0.99):>12.1f}")
-    print(f"\nReads: {args.reads} calls each, {args.concurrency} client threads, {len(ids)} books")
-    print(f"{'call':<32}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, rate, latencies in rows:
-        print(f"{name:<32}{rate:>10.0f}{statistics.median(latencies):>10.2f}{percentile(latencies, 0.99):>10.2f}")
+
+# --- main ---------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000, help="outbox rows and queued messages")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=2000, help="gRPC calls per round and target")
+    parser.add_argument("--creates", type=int, default=800, help="REST creates per round and target")
+    parser.add_argument("--reuse", action="store_true", help="keep a seeded bench_events database")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    args = parser.parse_args()
+    args.parts = set(args.parts.split(","))
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"BOOK_EVENTS_EXCHANGE": f"bench.books.events.{suffix}", "BOOK_EVENTS_QUEUE": f"bench.book_events.{suffix}"}
+    fresh = create_database(DB, reuse=args.reuse)
+    setup_django(DB, **names)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from bench.books import seed
+
+    if fresh:
+        seed()
+    amqp_url = settings.AMQP_URL
+    env = child_env(DB, **names, LOG_LEVEL="INFO", SIDECAR_METRICS_PORT="0", RELAY_METRICS_PORT="0",
+                    AUTH_THROTTLE_RATE="1000000/min")  # fmt: skip
+    user = get_user_model().objects.get(pk=1)
+    token = str(RefreshToken.for_user(user).access_token)
+    headers = {"Authorization": f"Bearer {token}"}
+    broker = Broker(amqp_url, names["BOOK_EVENTS_EXCHANGE"], names["BOOK_EVENTS_QUEUE"])
+    goals: list[Goal] = []
+    e2e: tuple[float, float] | None = None
+    try:
+        if "relay" in args.parts or "consumer" in args.parts:
+            bodies = insert_outbox_rows(args.events)
+        if "relay" in args.parts:
+            pika_rates, relay_rates = [], []
+            for _ in range(args.rounds):
+                pika_rates.append(pika_confirm_per_message(amqp_url, broker, bodies))
+                relay_rates.append(relay_drain_rate(amqp_url, broker, args.events))
+            goals.append(Goal(f"relay drains {args.events:,} rows", statistics.median(relay_rates),
+                              statistics.median(pika_rates), 3, "events/s"))  # fmt: skip
+            print_goals(goals[-1:], "Relay (baseline: pika, one confirm per message)")
+        if "consumer" in args.parts:
+            bare_rates, sidecar_rates = [], []
+            for _ in range(args.rounds):
+                bare_rates.append(bare_consume_rate(amqp_url, broker, bodies, settings.EVENTS_CONSUMER_PREFETCH))
+                sidecar_rates.append(sidecar_consume_rate(amqp_url, broker, bodies, env))
+            goals.append(Goal(f"consumer handles {args.events:,} queued", statistics.median(sidecar_rates),
+                              statistics.median(bare_rates), 0.5, "events/s"))  # fmt: skip
+            print_goals(goals[-1:], "Consumer (baseline: bare pika consume + ack, same prefetch)")
+        if "grpc" in args.parts:
+            goals += grpc_rates(amqp_url, env, token, args.rounds, args.calls)
+            print_goals(goals[-4:], f"gRPC (baseline: bare grpcio, same bytes; {GRPC_CLIENT_THREADS} client threads)")
+        if "rest" in args.parts or "e2e" in args.parts:
+            goal, e2e = rest_and_end_to_end(args, env, headers)
+            if goal:
+                goals.append(goal)
+                print_goals(goals[-1:], "REST create (baseline: the same rows in plain SQL, same server)")
+    finally:
+        broker.delete()
+    if e2e:
+        p50, p99 = e2e
+        row = [f"commit → consumer log line at {E2E_RATE} writes/s", f"{p50:.1f} ms", f"{p99:.1f} ms", "p99 < 100 ms",
+               "met" if p99 < 100 else "MISSED"]  # fmt: skip
+        print_table(["goal", "p50", "p99", "target", "status"], [row], "End to end")
+    print_goals(goals, "All goals (one run)")
+
+
+def rest_and_end_to_end(args, env: dict[str, str], headers: dict[str, str]) -> tuple[Goal | None, tuple | None]:
+    """gunicorn (4 workers, with this module's baseline view), the relay and the sidecar, as `make run` has them."""
+    from books.models import OutboxEvent
+
+    OutboxEvent.objects.all().delete()
+    consumed_at: dict[int, datetime] = {}
+
+    def on_sidecar_line(line: str, _now: float) -> None:
+        if match := CONSUMED.search(line):  # the line starts with its local time, "2026-12-04 05:42:21,859"
+            consumed_at[int(match.group(1))] = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").astimezone()
+
+    web_port = free_port()
+    base = f"http://127.0.0.1:{web_port}"
+    gunicorn = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "bench.events:bench_app()"]
+    web_env = env | {"WEB_PORT": str(web_port), "WEB_CONCURRENCY": "4", "LOG_LEVEL": "WARNING"}
+    goal = e2e = None
+    with (
+        Process(gunicorn, web_env, name="gunicorn"),
+        Process([PYTHON, "manage.py", "relay_events"], env, name="relay"),
+        Process([PYTHON, "-m", "grpc_service"], env | {"GRPC_PORT": str(free_port())}, on_sidecar_line),
+    ):
+        wait_for_http(f"{base}/health")
+        if "rest" in args.parts:
+            goal = rest_create_goal(base, headers, AUTHOR_IDS, args.rounds, args.creates)
+            wait_for(lambda: not OutboxEvent.objects.filter(published_at__isnull=True).exists(), "the relay", 300)
+        if "e2e" in args.parts:
+            e2e = end_to_end_p99(base, headers, AUTHOR_IDS, consumed_at, writes=E2E_RATE * 5)
+    return goal, e2e
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare-grpc-server":
+        serve_bare_grpc(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()

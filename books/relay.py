@@ -30,40 +30,94 @@ from config.retry import retry
 logger = logging.getLogger(__name__)
 
 
-class Publisher:
-    """A pika connection with publisher confirms; `publish` returns once the broker has the message."""
+class PublishRefusedError(pika.exceptions.AMQPError):
+    """The broker nacked or returned (no queue bound) some messages of a batch, or did not confirm in time."""
 
-    def __init__(self, *, amqp_url: str, exchange: str) -> None:
-        self.amqp_url, self.exchange = amqp_url, exchange
+
+class Publisher:
+    """A pika connection in confirm mode that sends a whole batch, then waits for the batch's confirms.
+
+    pika's blocking channel waits for each confirm inside `basic_publish` (one round trip per message); the
+    asynchronous channel underneath it (`_impl`) reports confirms through a callback instead, so a batch costs
+    one round trip. Messages are mandatory: one that no queue takes is returned and counts as not published.
+    """
+
+    def __init__(self, *, amqp_url: str, exchange: str, confirm_timeout: float = 30.0) -> None:
+        self.amqp_url, self.exchange, self.confirm_timeout = amqp_url, exchange, confirm_timeout
         self._connection: pika.BlockingConnection | None = None
         self._channel = None
+        self._last_tag = 0
+        self._in_flight: set[int] = set()  # delivery tags sent and not confirmed yet
+        self._acked: dict[int, bool] = {}  # delivery tag -> acked (True) or nacked (False), for the batch in flight
+        self._returned: set[str] = set()  # message ids the broker returned, for the batch in flight
 
     def connect(self) -> None:
         self._connection = pika.BlockingConnection(broker_parameters(self.amqp_url))
         self._channel = self._connection.channel()
         self._channel.exchange_declare(exchange=self.exchange, exchange_type="topic", durable=True)
-        self._channel.confirm_delivery()
+        selected: list[object] = []
+        self._channel._impl.confirm_delivery(ack_nack_callback=self._on_confirm, callback=selected.append)
+        self._channel._impl.add_on_return_callback(self._on_return)
+        self._wait(lambda: bool(selected), "Confirm.SelectOk")
+        self._last_tag = 0
 
     @property
     def connected(self) -> bool:
         return self._connection is not None and self._connection.is_open and self._channel.is_open
 
-    def publish(self, event: OutboxEvent) -> None:
-        """Raises a pika error (or OSError) when the broker is unreachable or does not confirm."""
-        self._channel.basic_publish(
-            exchange=self.exchange,
-            routing_key=event.type,
-            body=json.dumps(envelope(event), cls=DjangoJSONEncoder).encode(),
-            properties=pika.BasicProperties(
-                content_type="application/json",
-                delivery_mode=pika.DeliveryMode.Persistent,
-                message_id=str(event.event_id),
-                type=event.type,
-                timestamp=int(event.occurred_at.timestamp()),
-                headers={MESSAGE_HEADER: event.request_id} if event.request_id else None,
-            ),
-            mandatory=False,
-        )
+    def publish_batch(self, events: list[OutboxEvent]) -> tuple[list[int], BaseException | None]:
+        """Send every event, then wait for their confirms: (ids the broker confirmed, in order; the error if any).
+
+        The error is a pika error (or OSError) when the connection failed, or PublishRefusedError when some were
+        nacked, returned or not confirmed in time; the ids listed were confirmed all the same.
+        """
+        self._in_flight, self._acked, self._returned = set(), {}, set()
+        tags: dict[int, OutboxEvent] = {}
+        error: BaseException | None = None
+        try:
+            for event in events:
+                self._channel._impl.basic_publish(
+                    exchange=self.exchange,
+                    routing_key=event.type,
+                    body=json.dumps(envelope(event), cls=DjangoJSONEncoder).encode(),
+                    properties=message_properties(event),
+                    mandatory=True,
+                )
+                self._last_tag += 1
+                tags[self._last_tag] = event
+                self._in_flight.add(self._last_tag)
+            self._wait(lambda: not self._in_flight, f"the confirms of {len(tags)} messages")
+        except BROKER_ERRORS as exc:
+            error = exc
+        confirmed = [
+            event.pk
+            for tag, event in tags.items()
+            if self._acked.get(tag) and str(event.event_id) not in self._returned
+        ]
+        if error is None and len(confirmed) < len(tags):
+            refused = len(tags) - len(confirmed)
+            error = PublishRefusedError(f"{refused} of {len(tags)} messages nacked or returned (no queue bound?)")
+        return confirmed, error
+
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        tag = method.delivery_tag
+        tags = [waiting for waiting in self._in_flight if waiting <= tag] if method.multiple else [tag]
+        for confirmed in tags:
+            self._in_flight.discard(confirmed)
+            self._acked[confirmed] = isinstance(method, pika.spec.Basic.Ack)
+
+    def _on_return(self, _channel, _method, properties, _body) -> None:
+        self._returned.add(properties.message_id)
+
+    def _wait(self, done: Callable[[], bool], what: str) -> None:
+        # `_flush_output` runs pika's I/O loop until a waiter is true, returning as soon as the confirms are in
+        # (`process_data_events` would sit out its whole time limit: the callbacks are below the blocking layer).
+        # The loop wakes at least for the connection's heartbeat timer, so the deadline is noticed.
+        deadline = time.monotonic() + self.confirm_timeout
+        self._connection._flush_output(lambda: done() or time.monotonic() >= deadline)
+        if not done():
+            raise PublishRefusedError(f"no answer from the broker within {self.confirm_timeout:g} s: {what}")
 
     def keep_alive(self) -> None:
         """Service the connection while idle: answers the broker's heartbeats, notices a connection that died.
@@ -88,28 +142,32 @@ class Publisher:
                 logger.warning("relay: closing the broker connection failed", exc_info=True)
 
 
+def message_properties(event: OutboxEvent) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        content_type="application/json",
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=str(event.event_id),
+        type=event.type,
+        timestamp=int(event.occurred_at.timestamp()),
+        headers={MESSAGE_HEADER: event.request_id} if event.request_id else None,
+    )
+
+
 def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
     """Publish up to `batch_size` unsent rows in id order; returns how many were published.
 
-    The rows stay locked until their `published_at` is committed. When the broker fails mid-batch, the rows
-    it already confirmed are still marked published before the error propagates, with their count in the error's
-    `published` attribute.
+    The rows stay locked until their `published_at` is committed; a row is marked published only after the
+    broker confirmed it. When the broker fails or refuses part of the batch, the rows it confirmed are still
+    marked published before the error propagates, with their count in the error's `published` attribute; the
+    others stay in the outbox for the next drain.
     """
-    published: list[int] = []
-    error: BaseException | None = None
     with transaction.atomic():
         events = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             .filter(published_at__isnull=True)
             .order_by("id")[:batch_size]
         )
-        for event in events:
-            try:
-                publisher.publish(event)
-            except BROKER_ERRORS as exc:
-                error = exc
-                break
-            published.append(event.pk)
+        published, error = publisher.publish_batch(events) if events else ([], None)
         if published:
             OutboxEvent.objects.filter(pk__in=published).update(published_at=timezone.now())
     if published:

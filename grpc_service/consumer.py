@@ -151,8 +151,10 @@ def handle_events(events: list[BookEvent]) -> list[bool]:
             )
         else:
             logger.info("duplicate event event_id=%s type=%s book_id=%s", event.event_id, event.type, event.book_id)
-        EVENTS_CONSUMED.labels("handled" if handled_now else "duplicate").inc()
         outcomes.append(handled_now)
+    handled = sum(outcomes)
+    EVENTS_CONSUMED.labels("handled").inc(handled)
+    EVENTS_CONSUMED.labels("duplicate").inc(len(outcomes) - handled)
     return outcomes
 
 
@@ -233,6 +235,8 @@ class EventConsumer:
             # Returns as soon as deliveries arrived (or after 0.5 s); the callback only collects them, so
             # everything that came in together is handled with one database commit.
             self._connection.process_data_events(time_limit=0.5)
+            if self._pending:  # take whatever else of the prefetch window is already here, without waiting
+                self._connection.process_data_events(time_limit=0)
             while self._pending:
                 batch, self._pending = self._pending, []
                 self._handle(channel, batch)
@@ -269,8 +273,13 @@ class EventConsumer:
             for delivery, _ in valid:
                 channel.basic_nack(delivery_tag=delivery.delivery_tag, requeue=True)
             return
-        for delivery, _ in valid:
-            channel.basic_ack(delivery_tag=delivery.delivery_tag)
+        acked = {delivery.delivery_tag for delivery, _ in valid}
+        if acked == {d.delivery_tag for d in deliveries} and max(acked) - min(acked) == len(acked) - 1:
+            # The usual case, a contiguous window all handled: one ack frame for all of it.
+            channel.basic_ack(delivery_tag=max(acked), multiple=True)
+        else:
+            for delivery, _ in valid:
+                channel.basic_ack(delivery_tag=delivery.delivery_tag)
 
     def _close(self) -> None:
         # Unacked deliveries of a lost connection are redelivered by the broker; forget them here.

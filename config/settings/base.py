@@ -311,7 +311,7 @@ EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
 EVENTS_PURGE_INTERVAL_SECONDS = env.float("EVENTS_PURGE_INTERVAL_SECONDS", default=3600.0)
 EVENTS_PURGE_BATCH_SIZE = env.int("EVENTS_PURGE_BATCH_SIZE", default=1000)
 GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
-EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=50)
+EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=200)
 # Names on the broker; override to run a second stack (or a bench) on a shared RabbitMQ.
 BOOK_EVENTS_EXCHANGE = env("BOOK_EVENTS_EXCHANGE", default="books.events")
 BOOK_EVENTS_QUEUE = env("BOOK_EVENTS_QUEUE", default="grpc_service.book_events")

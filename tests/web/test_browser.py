@@ -56,6 +56,13 @@ def built_client() -> Path:
     return ROOT / "web" / "dist"
 
 
+@pytest.fixture
+def gunicorn_env() -> dict[str, str]:
+    # One worker: servers started by tests give each process its own cache namespace (config/settings/test.py), so
+    # with two, a write through one worker would not invalidate what the other cached for the same reader.
+    return {"WEB_CONCURRENCY": "1"}
+
+
 @dataclass
 class Browser:
     page: object

@@ -1,261 +1,237 @@
-"""Benchmark the waste network: recomputing the distance table, and `generate` (with disposal) over HTTP.
+"""Benchmark of the waste network at scale (issue 19): import, route edits, disposals and reads, against baselines.
 
-Builds a random network in a separate database (default `bench_waste`, dropped and re-created):
-1,000 organizations (all three types), 1,000 storages (one to three types each), 20,000 routes
-(3 per organization, the rest between storages, a third of those two-way). Then measures, in one run:
+    .venv/bin/python bench/waste.py [--db bench_waste] [--rounds 3] [--requests 300] [--route-edits 30] [--workers 4]
 
-- `distances_recompute()` of every organization (scipy Dijkstra + COPY into a temp table + merge), first on
-  an empty table and again with nothing changed (the merge writes no row);
-- the same Dijkstra in memory without the database (scipy csgraph), and a pure-Python heapq Dijkstra on
-  the same graph as a baseline (over a sample of organizations, extrapolated to all of them);
-- adding one storage→storage route through the service (affected organizations only, plus re-dispatch);
-- p50/p99 of `POST /waste/organizations/{id}/generate` against gunicorn on a free loopback port with a JWT,
-  sequentially and from 8 concurrent clients, and of `GET /waste/organizations/{id}/storages?limit=100`.
+1. (Re)creates a separate database (`bench_waste`, never the app's) and builds, in memory, a network document of
+   1,000 organizations (all three types), 1,000 storages (one to three types each) and 20,000 routes (3 per
+   organization, the rest between storages, a third of those two-way): every organization reaches every storage,
+   so the distance table holds 1,000,000 pairs.
+2. Import, each round on emptied tables: `network_import` of the document (the service behind
+   `POST /waste/network/import` and `manage.py import_waste_network`) against the baseline, scipy's all-pairs
+   Dijkstra of the same graph plus a `COPY` of its 1,000,000 rows into a table shaped like the distance table.
+3. Serves the last import with gunicorn (config/gunicorn.py: the asyncio ASGI worker, `--workers` of them, a
+   psycopg pool each, DEBUG off) on a free loopback port and measures, per round, with client processes
+   (httpx, keep-alive): `GET /health` (the baseline of every latency goal), `POST /waste/routes`,
+   `PATCH /waste/routes/{id}`, `DELETE /waste/routes/{id}` (staff JWT, storage→storage routes at random),
+   `POST /waste/organizations/{id}/generate` from 1 and from 8 clients, `GET /waste/storages?limit=100` and
+   `GET /waste/organizations/{id}/storages?limit=100`.
+4. Checks the result: transfers = stored, no room over capacity, and the distance table (after every route edit
+   of every round) equal to a full recompute.
 
-Usage: .venv/bin/python bench/waste.py [--db bench_waste] [--requests 500]
+Prints a table of medians over `--rounds` rounds and one goal line per goal of the issue, all from this one run.
 """
 
 import argparse
-import heapq
+import io
+import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import httpx
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# Run as a script, sys.path[0] is bench/, where this very file would shadow the `waste` app.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+
+from bench.common import (  # noqa: E402 - after the sys.path fix above
+    PYTHON,
+    Goal,
+    Process,
+    child_env,
+    create_database,
+    free_port,
+    percentile,
+    print_goals,
+    print_table,
+    setup_django,
+    timed,
+    wait_for_http,
+)
+
 ORGANIZATIONS, STORAGES, ROUTES = 1_000, 1_000, 20_000
 TYPES = ("bio", "glass", "plastic")
+EXTRA = {"JWT_ACCESS_MINUTES": "600", "CACHE_KEY_PREFIX": "bench-waste", "PYTHONWARNINGS": "ignore::UserWarning"}
 
 
-def database_url(name: str) -> str:
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+# --- the network document ------------------------------------------------------------------------------------
 
 
-def child_env(db: str) -> dict[str, str]:
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "1",
-        "API_KEY": "bench",
-        "DATABASE_URL": database_url(db),
-        "LOG_LEVEL": "WARNING",
+def network_document(rng: random.Random) -> dict:
+    """The import document of the bench network (names only, as `POST /waste/network/import` takes it)."""
+    organizations = [
+        {"name": f"ОО{i}", "waste": {t: {"limit": 1_000_000} for t in TYPES}} for i in range(ORGANIZATIONS)
+    ]
+    storages = [
+        {"name": f"МНО{i}", "capacity": {t: rng.randint(5_000, 50_000) for t in rng.sample(TYPES, rng.randint(1, 3))}}
+        for i in range(STORAGES)
+    ]
+    routes: list[dict] = []
+    for i in range(ORGANIZATIONS):
+        for j in rng.sample(range(STORAGES), 3):
+            routes.append({"from": f"ОО{i}", "to": f"МНО{j}", "distance_m": rng.randint(10, 5_000)})
+    pairs: set[frozenset[int]] = set()
+    while len(routes) < ROUTES:
+        a, b = rng.sample(range(STORAGES), 2)
+        if frozenset((a, b)) in pairs:
+            continue
+        pairs.add(frozenset((a, b)))
+        two_way = rng.random() < 1 / 3
+        routes.append({"from": f"МНО{a}", "to": f"МНО{b}", "distance_m": rng.randint(10, 5_000), "two_way": two_way})
+    return {"organizations": organizations, "storages": storages, "routes": routes}
+
+
+# --- import against scipy + COPY ----------------------------------------------------------------------------
+
+
+def empty_waste_tables() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = ", ".join(model._meta.db_table for model in apps.get_app_config("waste").get_models())
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def import_seconds(document: dict) -> tuple[float, int]:
+    from waste.services import network_import
+
+    empty_waste_tables()
+    seconds, counts = timed(network_import, data=document)
+    return seconds, counts.distances
+
+
+def baseline_seconds() -> tuple[float, float, int]:
+    """scipy all-pairs Dijkstra of the network in the database, and COPY of its rows into a distance-shaped table.
+
+    The rows' text is made between the two timings (the project's own row writer), so neither includes it.
+    """
+    import numpy as np
+    from django.db import connection, transaction
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from waste.models import Organization, Storage
+    from waste.services.network import DISTANCE_COLUMNS, DISTANCE_TABLE, network_edges
+    from waste.shortest_paths import distance_rows
+
+    organization_ids = list(Organization.objects.order_by("id").values_list("id", flat=True))
+    storage_ids = list(Storage.objects.order_by("id").values_list("id", flat=True))
+    edges = network_edges()
+    started = time.perf_counter()
+    index = {("s", pk): i for i, pk in enumerate(storage_ids)}
+    index |= {("o", pk): len(storage_ids) + i for i, pk in enumerate(organization_ids)}
+    arcs: list[tuple[int, int, int]] = []
+    for edge in edges:
+        source = index[("o", edge.from_organization_id) if edge.from_organization_id else ("s", edge.from_storage_id)]
+        target = index[("s", edge.to_storage_id)]
+        arcs.append((source, target, edge.distance_m))
+        if edge.two_way:
+            arcs.append((target, source, edge.distance_m))
+    sources, targets, weights = zip(*arcs, strict=True)
+    size = len(index)
+    matrix = csr_matrix((np.array(weights, dtype=np.float64), (sources, targets)), shape=(size, size))
+    dist, _pred = dijkstra(matrix, directed=True, indices=range(len(storage_ids), size), return_predecessors=True)
+    dijkstra_seconds = time.perf_counter() - started
+    text = "".join(distance_rows(organization_ids=organization_ids, storage_ids=storage_ids, routes=edges))
+    rows = int(np.isfinite(dist[:, : len(storage_ids)]).sum())
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_distance_copy")
+        cursor.execute(f"CREATE TABLE bench_distance_copy (LIKE {DISTANCE_TABLE} INCLUDING ALL)")
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY bench_distance_copy ({DISTANCE_COLUMNS}) FROM STDIN") as copy,
+    ):
+        copy.write(text)
+    copy_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_distance_copy")
+    return dijkstra_seconds, copy_seconds, rows
+
+
+# --- HTTP clients ---------------------------------------------------------------------------------------------
+
+
+def _send(args: tuple[str, dict, list[tuple[str, str, object, int]]]) -> tuple[list[float], float]:
+    """One keep-alive client: the requests in order; (latencies, wall seconds). A wrong status stops the bench."""
+    import httpx
+
+    base, headers, requests = args
+    latencies = []
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        client.get("/health")  # connect before the clock starts
+        started = time.perf_counter()
+        for method, path, body, expected in requests:
+            sent = time.perf_counter()
+            response = client.request(method, path, json=body)
+            latencies.append(time.perf_counter() - sent)
+            if response.status_code != expected:
+                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return latencies, time.perf_counter() - started
+
+
+def run_clients(pool: ProcessPoolExecutor, base: str, headers: dict, requests: list, clients: int) -> dict:
+    """Spread `requests` over `clients` processes; p50 (ms) of every request and throughput (req/s)."""
+    parts = list(pool.map(_send, [(base, headers, requests[index::clients]) for index in range(clients)]))
+    latencies = [latency for part, _ in parts for latency in part]
+    return {
+        "p50": statistics.median(latencies) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "rps": len(latencies) / max(seconds for _, seconds in parts),
     }
 
 
-def prepare(db: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        connection.execute(f'CREATE DATABASE "{db}"')
-    for app in ("contenttypes", "auth", "token_blacklist", "waste"):
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", app, "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env=child_env(db),
-            check=True,
-        )
+def route_edits(base: str, headers: dict, storage_ids: list[int], edits: int, rng: random.Random) -> dict[str, dict]:
+    """Create `edits` storage→storage routes, change each one's length, then delete them: p50 of each kind."""
+    import httpx
+
+    from waste.models import Route
+
+    existing = set(Route.objects.filter(from_storage__isnull=False).values_list("from_storage_id", "to_storage_id"))
+    pairs: list[tuple[int, int]] = []
+    while len(pairs) < edits:
+        a, b = rng.sample(storage_ids, 2)
+        if (a, b) not in existing and (b, a) not in existing:
+            existing.add((a, b))
+            pairs.append((a, b))
+    latencies: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+
+        def call(kind: str, method: str, path: str, body: object, expected: int) -> dict:
+            sent = time.perf_counter()
+            response = client.request(method, path, json=body)
+            latencies[kind].append(time.perf_counter() - sent)
+            if response.status_code != expected:
+                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+            return response.json() if response.content else {}
+
+        client.get("/health")
+        ids = [
+            call("create", "POST", "/waste/routes", {"from_storage": a, "to_storage": b,
+                 "distance_m": rng.randint(10, 5_000), "two_way": rng.random() < 1 / 3}, 201)["id"]
+            for a, b in pairs
+        ]  # fmt: skip
+        for route_id in ids:
+            call("update", "PATCH", f"/waste/routes/{route_id}", {"distance_m": rng.randint(10, 5_000)}, 200)
+        for route_id in ids:
+            call("delete", "DELETE", f"/waste/routes/{route_id}", None, 204)
+    return {kind: {"p50": statistics.median(values) * 1000, "p99": percentile(values, 0.99) * 1000,
+                   "rps": len(values) / sum(values)} for kind, values in latencies.items()}  # fmt: skip
 
 
-def setup_django(db: str) -> None:
-    os.environ.update(child_env(db))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def build_network(rng: random.Random) -> None:
-    from django.db import transaction
-
-    from waste.models import Organization, OrganizationWaste, Route, Storage, StorageRoom
-
-    with transaction.atomic():
-        organizations = Organization.objects.bulk_create(Organization(name=f"ОО{i}") for i in range(ORGANIZATIONS))
-        storages = Storage.objects.bulk_create(Storage(name=f"МНО{i}") for i in range(STORAGES))
-        OrganizationWaste.objects.bulk_create(
-            OrganizationWaste(organization=org, waste_type=t, limit=1_000_000, stock=0)
-            for org in organizations
-            for t in TYPES
-        )
-        StorageRoom.objects.bulk_create(
-            StorageRoom(storage=storage, waste_type=t, capacity=rng.randint(5_000, 50_000))
-            for storage in storages
-            for t in rng.sample(TYPES, rng.randint(1, 3))
-        )
-        routes: list[Route] = []
-        seen: set[tuple[str, int, int]] = set()
-        for org in organizations:
-            for storage in rng.sample(storages, 3):
-                seen.add(("o", org.pk, storage.pk))
-                routes.append(Route(from_organization=org, to_storage=storage, distance_m=rng.randint(10, 5_000)))
-        while len(routes) < ROUTES:
-            a, b = rng.sample(storages, 2)
-            if ("s", a.pk, b.pk) in seen or ("s", b.pk, a.pk) in seen:
-                continue
-            seen.add(("s", a.pk, b.pk))
-            two_way = rng.random() < 1 / 3
-            routes.append(Route(from_storage=a, to_storage=b, distance_m=rng.randint(10, 5_000), two_way=two_way))
-        Route.objects.bulk_create(routes)
+def generate_requests(organization_ids: list[int], count: int, rng: random.Random) -> list[tuple]:
+    return [
+        ("POST", f"/waste/organizations/{rng.choice(organization_ids)}/generate",
+         {t: rng.randint(1, 20) for t in TYPES}, 200)
+        for _ in range(count)
+    ]  # fmt: skip
 
 
-def python_dijkstra(adjacency: dict[str, list[tuple[str, int]]], source: str) -> dict[str, int]:
-    dist = {source: 0}
-    heap = [(0, source)]
-    while heap:
-        d, node = heapq.heappop(heap)
-        if d > dist.get(node, float("inf")):
-            continue
-        for target, weight in adjacency.get(node, ()):
-            nd = d + weight
-            if nd < dist.get(target, float("inf")):
-                dist[target] = nd
-                heapq.heappush(heap, (nd, target))
-    return dist
-
-
-def timed(function, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
-
-
-def recompute_figures(rng: random.Random) -> list[tuple[str, float, str]]:
-    from django.db import transaction
-
-    from waste.models import Distance, Organization, Route, Storage
-    from waste.services import distances_recompute, network_lock, route_create
-    from waste.services.network import network_edges, shortest_paths
-
-    rows: list[tuple[str, float, str]] = []
-
-    def recompute_all() -> int:
-        with transaction.atomic():
-            network_lock(shared=False)
-            return distances_recompute()
-
-    seconds, pairs = timed(recompute_all)
-    rows.append(("recompute all, empty table (DB)", seconds, f"{pairs:,} pairs written"))
-    seconds, pairs = timed(recompute_all)
-    rows.append(("recompute all, nothing changed (DB)", seconds, f"{pairs:,} pairs, 0 written"))
-
-    org_ids = list(Organization.objects.values_list("id", flat=True))
-    storage_ids = list(Storage.objects.values_list("id", flat=True))
-    edges = network_edges()
-    seconds, count = timed(
-        lambda: sum(1 for _ in shortest_paths(organization_ids=org_ids, storage_ids=storage_ids, routes=edges))
-    )
-    rows.append(("scipy Dijkstra + paths, in memory", seconds, f"{count:,} pairs"))
-
-    adjacency: dict[str, list[tuple[str, int]]] = {}
-    for edge in edges:
-        source = f"o{edge.from_organization_id}" if edge.from_organization_id else f"s{edge.from_storage_id}"
-        adjacency.setdefault(source, []).append((f"s{edge.to_storage_id}", edge.distance_m))
-        if edge.two_way:
-            adjacency.setdefault(f"s{edge.to_storage_id}", []).append((source, edge.distance_m))
-    sample = org_ids[:100]
-    seconds, _ = timed(lambda: [python_dijkstra(adjacency, f"o{org}") for org in sample])
-    rows.append(
-        ("pure-Python heapq Dijkstra (baseline)", seconds * len(org_ids) / len(sample), "distances only, x10 of 100")
-    )
-
-    storages = list(Storage.objects.all())
-    while True:
-        a, b = rng.sample(storages, 2)
-        if not Route.objects.filter(from_storage__in=[a, b], to_storage__in=[a, b]).exists():
-            break
-    seconds, _ = timed(lambda: route_create(from_storage=a, to_storage=b, distance_m=1, two_way=True))
-    rows.append(("route_create (affected orgs + re-dispatch)", seconds, f"{Distance.objects.count():,} pairs in table"))
-    return rows
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return statistics.median(ordered) * 1000, p99 * 1000, ordered[-1] * 1000
-
-
-def http_figures(db: str, requests: int, rng: random.Random) -> list[tuple[str, int, float, float, float, float]]:
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    from waste.models import Organization
-
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    token = str(RefreshToken.for_user(user).access_token)
-    org_ids = list(Organization.objects.values_list("id", flat=True))
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}", "config.asgi"],
-        cwd=ROOT,
-        env=child_env(db) | {"WEB_CONCURRENCY": "4"},
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "wb"),  # noqa: SIM115
-    )
-    base = f"http://127.0.0.1:{port}"
-    rows = []
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        headers = {"Authorization": f"Bearer {token}"}
-
-        def generate(client: httpx.Client) -> float:
-            org = rng.choice(org_ids)
-            body = {"plastic": rng.randint(1, 20), "glass": rng.randint(1, 20), "bio": rng.randint(1, 20)}
-            started = time.perf_counter()
-            response = client.post(f"{base}/waste/organizations/{org}/generate", json=body, headers=headers)
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200 or not response.json()["transfers"]:
-                raise RuntimeError(f"generate failed: {response.status_code} {response.text[:300]}")
-            return elapsed
-
-        def storages(client: httpx.Client) -> float:
-            started = time.perf_counter()
-            response = client.get(f"{base}/waste/organizations/{rng.choice(org_ids)}/storages?limit=100")
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise RuntimeError(f"storages failed: {response.status_code}")
-            return elapsed
-
-        with httpx.Client(timeout=30) as client:
-            for _ in range(20):
-                generate(client)  # warm up every worker
-            started = time.perf_counter()
-            samples = [generate(client) for _ in range(requests)]
-            rows.append(("POST generate, 1 client", requests, time.perf_counter() - started, *percentiles(samples)))
-            started = time.perf_counter()
-            samples = [storages(client) for _ in range(requests)]
-            rows.append(
-                ("GET storages?limit=100, 1 client", requests, time.perf_counter() - started, *percentiles(samples))
-            )
-
-        clients = [httpx.Client(timeout=30) for _ in range(8)]
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            samples = list(pool.map(lambda i: generate(clients[i % 8]), range(requests)))
-        rows.append(("POST generate, 8 clients", requests, time.perf_counter() - started, *percentiles(samples)))
-        for client in clients:
-            client.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return rows
+# --- checks ---------------------------------------------------------------------------------------------------
 
 
 def check_consistency() -> str:
@@ -272,35 +248,158 @@ def check_consistency() -> str:
     return f"consistent: {transferred:,} units transferred = stored, {stock:,} waiting, 0 rooms over capacity"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default="bench_waste")
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=4)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+def check_distances() -> str:
+    """The table kept up to date by the route edits holds exactly the distances of a full recompute."""
+    from django.db import connection
 
-    prepare(args.db)
-    setup_django(args.db)
-    seconds, _ = timed(build_network, rng)
-    print(
-        f"built {ORGANIZATIONS:,} organizations, {STORAGES:,} storages, {ROUTES:,} routes in {seconds:.1f}s",
-        file=sys.stderr,
+    from waste.models import Organization, Storage
+    from waste.services.network import DISTANCE_TABLE, network_edges
+    from waste.shortest_paths import distance_rows
+
+    expected = io.StringIO()
+    expected.writelines(
+        distance_rows(
+            organization_ids=Organization.objects.values_list("id", flat=True),
+            storage_ids=Storage.objects.values_list("id", flat=True),
+            routes=network_edges(),
+        )
     )
+    expected = {tuple(map(int, line.split("\t", 3)[:3])) for line in expected.getvalue().splitlines()}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT organization_id, storage_id, distance_m FROM {DISTANCE_TABLE}")
+        actual = set(cursor.fetchall())
+    if actual != expected:
+        raise RuntimeError(f"distance table differs from a full recompute: {len(actual ^ expected)} pairs")
+    return f"distance table = full recompute: {len(actual):,} pairs"
 
-    recompute = recompute_figures(rng)
-    http = http_figures(args.db, args.requests, rng)
 
-    print(f"\n{'distance table':<44} | {'seconds':>8} | note")
-    print(f"{'-' * 44}-+-{'-' * 8}-+-{'-' * 30}")
-    for label, seconds, note in recompute:
-        print(f"{label:<44} | {seconds:>8.3f} | {note}")
-    header = ("requests", "req/s", "p50 ms", "p99 ms", "max ms")
-    print(f"\n{'HTTP (gunicorn 4x4, loopback, JWT)':<34} | " + " | ".join(f"{h:>8}" for h in header))
-    print(f"{'-' * 34}-+-" + "-+-".join("-" * 8 for _ in header))
-    for label, count, total, p50, p99, worst in http:
-        print(f"{label:<34} | {count:>8} | {count / total:>8.0f} | {p50:>8.1f} | {p99:>8.1f} | {worst:>8.1f}")
+# --- main -----------------------------------------------------------------------------------------------------
+
+
+def median_rows(results: dict[str, list[dict]]) -> dict[str, dict]:
+    return {key: {field: statistics.median(run[field] for run in runs) for field in runs[0]}
+            for key, runs in results.items()}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="bench_waste")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per figure; the tables show medians")
+    parser.add_argument("--requests", type=int, default=300, help="requests per HTTP figure and round")
+    parser.add_argument("--route-edits", type=int, default=30, help="routes created, changed and deleted per round")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (WEB_CONCURRENCY)")
+    parser.add_argument("--seed", type=int, default=4)
+    options = parser.parse_args()
+    rng = random.Random(options.seed)
+
+    create_database(options.db)
+    setup_django(options.db, **EXTRA)
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from waste.models import Organization, Storage
+
+    document = network_document(rng)
+    body_mib = len(json.dumps(document, ensure_ascii=False).encode()) / 2**20
+    imports: dict[str, list[dict]] = {}
+    for _ in range(options.rounds):
+        seconds, pairs = import_seconds(document)
+        dijkstra_s, copy_s, rows = baseline_seconds()  # of the network just imported
+        if rows != pairs:
+            raise RuntimeError(f"import wrote {pairs} pairs, scipy found {rows}")
+        for key, value in (("import", seconds), ("dijkstra", dijkstra_s), ("copy", copy_s),
+                           ("baseline", dijkstra_s + copy_s)):  # fmt: skip
+            imports.setdefault(key, []).append({"seconds": value})
+        print(f"import {seconds:.2f}s, scipy Dijkstra {dijkstra_s:.2f}s + COPY {copy_s:.2f}s", file=sys.stderr)
+    imported = median_rows(imports)
+
+    staff, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
+    headers = {"Authorization": f"Bearer {RefreshToken.for_user(staff).access_token}"}
+    organization_ids = list(Organization.objects.values_list("id", flat=True))
+    storage_ids = list(Storage.objects.values_list("id", flat=True))
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}", "config.asgi"]
+    env = child_env(options.db, **EXTRA, WEB_CONCURRENCY=str(options.workers), WEB_PORT=str(port))
+    n = options.requests
+    results: dict[str, list[dict]] = {}
+    with Process(server, env, name="gunicorn") as process, ProcessPoolExecutor(max_workers=8) as pool:
+        try:
+            wait_for_http(f"{base}/health")
+        except SystemExit:
+            print("\n".join(process.tail), file=sys.stderr)
+            raise
+        # Warm every worker and client process: imports, connections, JWT, the first query plans.
+        run_clients(pool, base, headers, generate_requests(organization_ids, 64, rng), 8)
+        run_clients(pool, base, {}, [("GET", "/waste/storages?limit=100", None, 200)] * 64, 8)
+        for round_number in range(options.rounds):
+            figures = {
+                "GET /health": run_clients(pool, base, {}, [("GET", "/health", None, 200)] * n, 1),
+                "GET /waste/storages?limit=100": run_clients(
+                    pool, base, {},
+                    [("GET", f"/waste/storages?limit=100&offset={rng.randrange(10) * 100}", None, 200)
+                     for _ in range(n)], 1),
+                "GET /waste/organizations/{id}/storages?limit=100": run_clients(
+                    pool, base, {},
+                    [("GET", f"/waste/organizations/{rng.choice(organization_ids)}/storages?limit=100", None, 200)
+                     for _ in range(n)], 1),
+                "POST generate, 1 client": run_clients(
+                    pool, base, headers, generate_requests(organization_ids, n, rng), 1),
+                "POST generate, 8 clients": run_clients(
+                    pool, base, headers, generate_requests(organization_ids, 2 * n, rng), 8),
+            }  # fmt: skip
+            edits = route_edits(base, headers, storage_ids, options.route_edits, rng)
+            figures |= {
+                "POST /waste/routes": edits["create"],
+                "PATCH /waste/routes/{id}": edits["update"],
+                "DELETE /waste/routes/{id}": edits["delete"],
+            }
+            for name, figure in figures.items():
+                results.setdefault(name, []).append(figure)
+            print(f"round {round_number + 1}: " + ", ".join(f"{k} {v['p50']:.1f} ms" for k, v in figures.items()),
+                  file=sys.stderr)  # fmt: skip
+    http = median_rows(results)
+    health = http["GET /health"]["p50"]
+
+    print(f"\n{ORGANIZATIONS:,} organizations / {STORAGES:,} storages / {ROUTES:,} routes "
+          f"({body_mib:.1f} MiB document); gunicorn asgi x{options.workers}, "
+          f"loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
+    print_table(
+        ["step", "seconds"],
+        [
+            [
+                "import (network_import: sites, routes, Dijkstra, COPY of the distances)",
+                f"{imported['import']['seconds']:.2f}",
+            ],
+            ["baseline: scipy all-pairs Dijkstra", f"{imported['dijkstra']['seconds']:.2f}"],
+            ["baseline: COPY of the 1,000,000-row distance table", f"{imported['copy']['seconds']:.2f}"],
+        ],  # fmt: skip
+        "Import",
+    )
+    print_table(
+        ["request", "p50 ms", "p99 ms", "req/s", "p50 vs /health"],
+        [
+            [name, f"{m['p50']:.2f}", f"{m['p99']:.2f}", f"{m['rps']:.0f}", f"{m['p50'] / health:.1f}x"]
+            for name, m in http.items()
+        ],  # fmt: skip
+        "HTTP",
+    )
+    goals = [
+        Goal("import vs scipy Dijkstra + COPY (s)", imported["import"]["seconds"], imported["baseline"]["seconds"],
+             2, "s", higher_is_better=False),
+        *(Goal(f"{name} p50 vs GET /health p50", http[name]["p50"], health, 50, "ms", higher_is_better=False)
+          for name in ("POST /waste/routes", "PATCH /waste/routes/{id}", "DELETE /waste/routes/{id}")),
+        Goal("POST generate (1 client) p50 vs GET /health p50", http["POST generate, 1 client"]["p50"], health, 5,
+             "ms", higher_is_better=False),
+        Goal("POST generate req/s, 8 clients vs 1 client", http["POST generate, 8 clients"]["rps"],
+             http["POST generate, 1 client"]["rps"], 2.5, "req/s"),
+        Goal("GET /waste/storages?limit=100 p50 vs GET /health p50", http["GET /waste/storages?limit=100"]["p50"],
+             health, 5, "ms", higher_is_better=False),
+    ]  # fmt: skip
+    print_goals(goals, "Goals (issue 19: waste at scale)")
     print("\n" + check_consistency())
+    print(check_distances())
 
 
 if __name__ == "__main__":

@@ -52,10 +52,45 @@ def test_storage_list_query_count_is_constant(api_client, django_assert_num_quer
     for storage in StorageFactory.create_batch(size):
         StorageRoomFactory(storage=storage, waste_type="glass")
         StorageRoomFactory(storage=storage, waste_type="bio", stored=5)
-    with django_assert_num_queries(3):  # count, page, rooms
+    with django_assert_num_queries(1):  # the page with its rooms and the count
         response = api_client.get("/waste/storages?limit=100")
     assert response.json()["count"] == size
     assert response.json()["items"][0]["room"]["bio"] == {"capacity": 100, "stored": 5, "free": 95}
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "names"),
+    [
+        ("", 4, ["a_b", "a%b", "AXB", "empty"]),
+        ("?name=a_b", 1, ["a_b"]),  # `_` and `%` are plain characters, not LIKE wildcards
+        ("?name=%25", 1, ["a%b"]),
+        ("?name=x", 1, ["AXB"]),  # case-insensitive
+        ("?name=nothing", 0, []),
+        ("?offset=2&limit=1", 4, ["AXB"]),
+        ("?name=a&offset=1&limit=1", 3, ["a%b"]),
+    ],
+)
+def test_storage_list_filters_and_pages(api_client, query, count, names):
+    for name in ("a_b", "a%b", "AXB"):
+        StorageRoomFactory(storage=StorageFactory(name=name), waste_type="glass", capacity=7, stored=2)
+    StorageFactory(name="empty")  # equipped for nothing
+    response = api_client.get(f"/waste/storages{query}")
+    assert response.status_code == 200
+    assert response.json()["count"] == count
+    items = {item["name"]: item for item in response.json()["items"]}
+    assert list(items) == names
+    if "empty" in items:
+        assert items["empty"] == {"id": items["empty"]["id"], "name": "empty", "capacity": {}, "room": {}}
+    if "AXB" in items:
+        assert items["AXB"]["capacity"] == {"glass": 7}
+        assert items["AXB"]["room"] == {"glass": {"capacity": 7, "stored": 2, "free": 5}}
+
+
+def test_a_page_past_the_end_is_empty_with_the_count(api_client, django_assert_num_queries):
+    StorageFactory.create_batch(3)
+    with django_assert_num_queries(2):  # the empty page, then the count alone
+        response = api_client.get("/waste/storages?offset=5")
+    assert response.json() == {"count": 3, "items": []}
 
 
 def test_storage_detail_is_public(api_client, small):

@@ -49,9 +49,14 @@ def totals() -> tuple[int, int, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("optimistic_attempts", [disposal.OPTIMISTIC_ATTEMPTS, 0], ids=["optimistic", "locking"])
-def test_concurrent_generate_and_dispose_never_overfill_or_lose_waste(monkeypatch, optimistic_attempts):
+@pytest.mark.parametrize(
+    ("optimistic_attempts", "nearest_rooms"),
+    [(disposal.OPTIMISTIC_ATTEMPTS, disposal.NEAREST_ROOMS), (disposal.OPTIMISTIC_ATTEMPTS, 1), (0, 1)],
+    ids=["optimistic", "one room at first", "locking"],
+)
+def test_concurrent_generate_and_dispose_never_overfill_or_lose_waste(monkeypatch, optimistic_attempts, nearest_rooms):
     monkeypatch.setattr(disposal, "OPTIMISTIC_ATTEMPTS", optimistic_attempts)
+    monkeypatch.setattr(disposal, "NEAREST_ROOMS", nearest_rooms)
     network = contested_network()
     organizations = list(network.organizations.values())
     generated: list[int] = []

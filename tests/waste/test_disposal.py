@@ -7,6 +7,7 @@ from waste import allocation
 from waste.exceptions import WasteLimitExceededError, WasteTypeNotProducedError
 from waste.models import OrganizationWaste, Route, StorageRoom, Transfer
 from waste.services import (
+    disposal,
     organization_dispose,
     organization_generate,
     route_create,
@@ -99,8 +100,19 @@ CASES = {
 }
 
 
+@pytest.fixture(params=["nearest rooms", "one room at first", "every room"])
+def search(request, monkeypatch):
+    """How far a disposal looks before it locks: the default, one room per type at first (so spill-over needs
+    wider attempts), or every reachable room from the start."""
+    if request.param == "one room at first":
+        monkeypatch.setattr(disposal, "NEAREST_ROOMS", 1)
+    if request.param == "every room":
+        monkeypatch.setattr(disposal, "OPTIMISTIC_ATTEMPTS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize(("organizations", "storages", "routes", "expected", "left"), CASES.values(), ids=CASES)
-def test_dispose(organizations, storages, routes, expected, left):
+def test_dispose(organizations, storages, routes, expected, left, search):
     network = build_network(organizations=organizations, storages=storages, routes=routes)
     before = {room.pk: room.stored for room in StorageRoom.objects.all()}
 
@@ -114,6 +126,27 @@ def test_dispose(organizations, storages, routes, expected, left):
         into = sum(a for name, kind, a, _ in expected if name == room.storage.name and kind == room.waste_type)
         assert room.stored == before[room.pk] + into
     assert Transfer.objects.count() == len(expected)
+
+
+def test_a_disposal_looks_further_when_the_nearest_rooms_do_not_hold_its_stock(monkeypatch, caplog):
+    monkeypatch.setattr(disposal, "NEAREST_ROOMS", 2)
+    storages = {f"S{i}": {"glass": (0, 10)} for i in range(6)}
+    network = build_network(
+        organizations={"ОО": {"glass": (0, 100), "bio": (0, 5)}},
+        storages=storages,
+        routes=[("ОО", f"S{i}", 10 + i, False) for i in range(6)],
+    )
+    caplog.set_level("INFO", logger="waste.services.disposal")
+
+    result = organization_generate(organization=network.organizations["ОО"], amounts={"glass": 55, "bio": 5})
+
+    assert [(t.storage_name, t.amount) for t in result.transfers] == [(f"S{i}", 10) for i in range(5)] + [("S5", 5)]
+    assert result.left == {"bio": 5, "glass": 0}  # no storage takes bio: looked at once, nothing to look further for
+    assert [r.message for r in caplog.records if "more rooms" in r.message] == [
+        "disposal needs more rooms than it locked, attempt=1"
+    ]
+    assert dict(OrganizationWaste.objects.values_list("waste_type", "stock")) == {"bio": 5, "glass": 0}
+    assert sorted(StorageRoom.objects.values_list("stored", flat=True)) == [5, 10, 10, 10, 10, 10]
 
 
 def test_ties_in_distance_and_name_go_by_storage_id():

@@ -25,7 +25,13 @@ from waste.api.schema import (
     page,
 )
 from waste.permissions import IsStaffOrMember, IsStaffOrReadOnly
-from waste.selectors import organization_get, organization_list, organization_storages, storage_names
+from waste.selectors import (
+    organization_get,
+    organization_list,
+    organization_ref,
+    organization_storages,
+    storage_names,
+)
 from waste.serializers.inputs import GenerateInputSerializer, NameFilterInputSerializer, OrganizationInputSerializer
 from waste.serializers.outputs import (
     DisposalOutputSerializer,
@@ -157,7 +163,7 @@ class OrganizationGenerateApi(APIView):
         ],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = organization_get(organization_id=organization_id)
+        organization = organization_ref(organization_id=organization_id)
         amounts = validate_or_400(GenerateInputSerializer, request.data)
         result = organization_generate(organization=organization, amounts=amounts)
         return Response(DisposalOutputSerializer(result).data)
@@ -177,7 +183,7 @@ class OrganizationDisposeApi(APIView):
         examples=[OpenApiExample("disposed", DISPOSAL, response_only=True)],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = organization_get(organization_id=organization_id)
+        organization = organization_ref(organization_id=organization_id)
         return Response(DisposalOutputSerializer(organization_dispose(organization=organization)).data)
 
 
@@ -213,7 +219,7 @@ class OrganizationStorageListApi(APIView):
         ],
     )
     def get(self, request: Request, organization_id: int) -> Response:
-        organization = organization_get(organization_id=organization_id)
+        organization = organization_ref(organization_id=organization_id)
         paginator = LimitOffsetPagination()
         storages = paginator.paginate_queryset(organization_storages(organization=organization), request)
         names = storage_names(storage_ids=(sid for storage in storages for sid in storage.path or ()))

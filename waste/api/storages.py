@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NO_CONTENT, paginated_response, validate_or_400, validation_error_response
-from config.pagination import LimitOffsetPagination
+from config.api import NO_CONTENT, validate_or_400, validation_error_response
+from config.pagination import LimitOffsetPagination, page_params
 from waste.api.schema import ERROR_400, ERROR_400_NAME, STAFF_WRITE_ERRORS, STORAGE, TAG, TRANSFER, error_404, page
 from waste.permissions import IsStaffOrReadOnly
-from waste.selectors import storage_get, storage_list
+from waste.selectors import storage_get, storage_page
 from waste.serializers.inputs import EmptyInputSerializer, NameFilterInputSerializer, StorageInputSerializer
 from waste.serializers.outputs import (
     StorageEmptyOutputSerializer,
@@ -43,7 +43,9 @@ class StorageListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validate_or_400(NameFilterInputSerializer, request.query_params.dict())
-        return paginated_response(request, storage_list(name=filters.get("name")), StorageOutputSerializer)
+        limit, offset = page_params(request)
+        count, storages = storage_page(name=filters.get("name"), limit=limit, offset=offset)
+        return Response({"count": count, "items": StorageOutputSerializer(storages, many=True).data})
 
     @extend_schema(
         tags=[TAG],

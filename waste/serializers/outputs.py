@@ -39,9 +39,10 @@ def _ref(site: Organization | Storage | None) -> dict | None:
 
 
 def rooms_of(storage: Storage) -> dict[str, dict[str, int]]:
-    rooms = {room.waste_type: room for room in storage.rooms.all()}
+    """Capacity, stored and free room per type, in `WASTE_TYPES` order, from `Storage.objects.with_rooms()`."""
+    rooms = {waste_type: (capacity, stored) for waste_type, capacity, stored in storage.room_list}
     return {
-        waste_type: {"capacity": room.capacity, "stored": room.stored, "free": room.capacity - room.stored}
+        waste_type: {"capacity": room[0], "stored": room[1], "free": room[0] - room[1]}
         for waste_type in WASTE_TYPES
         if (room := rooms.get(waste_type)) is not None
     }
@@ -71,10 +72,10 @@ class StorageOutputSerializer(serializers.Serializer):
     capacity = AmountsOutputSerializer(help_text="Capacity per equipped type")
     room = RoomsOutputSerializer(help_text="Capacity, stored and free room per equipped type")
 
-    def to_representation(self, storage: Storage) -> dict:
+    def to_representation(self, storage: Storage) -> dict:  # or a `StorageRooms` of `storage_page`
         rooms = rooms_of(storage)
         capacity = {waste_type: room["capacity"] for waste_type, room in rooms.items()}
-        return {"id": storage.pk, "name": storage.name, "capacity": capacity, "room": rooms}
+        return {"id": storage.id, "name": storage.name, "capacity": capacity, "room": rooms}
 
 
 class TransferOutputSerializer(serializers.Serializer):

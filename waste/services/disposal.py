@@ -5,12 +5,15 @@ the same in every transaction (so concurrent requests cannot deadlock):
   1. (network changes only) the network advisory lock, then the site they change (FOR NO KEY UPDATE, so
      a transfer's foreign key to it never waits);
   2. the organizations' waste rows, one statement ordered by pk (a disposal first holds its organization);
-  3. storage rooms, written (or locked) in pk order; services that change rooms lock the waiting waste
-     rows before touching a room.
-A disposal plans from an unlocked read and applies each room's amount with a conditional UPDATE
-(`stored + amount <= capacity`). If a concurrent disposal took the room first, the whole attempt rolls
-back and is planned again; the last attempt locks every candidate room (pk order) before planning, so
-it cannot lose. The check constraint on `StorageRoom` is the last line of defence.
+  3. storage rooms, locked by one statement in pk order before anything is planned; services that change
+     rooms lock the waiting waste rows before touching a room.
+A disposal of one organization locks only the rooms it may use: per type, the nearest rooms with room (as last
+committed) until their free room covers the stock, found through the (organization, distance) index. The plan
+is made from the locked rows, so no concurrent disposal can invalidate it. When a locked room turned out
+fuller than it was seen, or more rooms than were looked at might be needed, the attempt is rolled back and
+repeated looking further; the last attempt locks every reachable room with room, as the re-dispatch after a
+network change does. Rooms, stock and transfers are then written by one statement. The check constraints on
+`StorageRoom` and `OrganizationWaste` are the last line of defence.
 """
 
 import logging
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.utils import timezone
 
 from waste import allocation
 from waste.exceptions import WasteLimitExceededError, WasteTypeNotProducedError
@@ -29,12 +32,18 @@ from waste.services.network import lock_site
 
 logger = logging.getLogger(__name__)
 
-OPTIMISTIC_ATTEMPTS = 3
+# Attempts that lock only the nearest rooms (NEAREST_ROOMS per type, then NEAREST_GROWTH times more each time)
+# before the last one, which locks every reachable room with room.
+OPTIMISTIC_ATTEMPTS = 2
+NEAREST_ROOMS = 8
+NEAREST_GROWTH = 16
 T = TypeVar("T")
+
+DISTANCE, ROOM, STORAGE, TRANSFER = (model._meta.db_table for model in (Distance, StorageRoom, Storage, Transfer))
 
 
 class RoomTakenError(Exception):
-    """A planned room was filled by a concurrent disposal; the attempt is rolled back and retried."""
+    """The rooms an attempt locked do not hold its plan while others might: rolled back, retried further."""
 
 
 @dataclass
@@ -43,16 +52,19 @@ class DisposalResult:
     left: dict[str, int] = field(default_factory=dict)
 
 
-def _with_retry(attempt: Callable[[bool], T]) -> T:
-    """Run `attempt(lock_rooms)` in its own transaction (a savepoint when nested), retrying lost races."""
+def _with_retry(attempt: Callable[[int | None], T]) -> T:
+    """Run `attempt(nearest)` in its own transaction (a savepoint when nested), looking further after a miss.
+
+    `nearest`: how many rooms per type the attempt may look at, None for every reachable one (the last attempt).
+    """
     for number in range(OPTIMISTIC_ATTEMPTS + 1):
-        lock_rooms = number == OPTIMISTIC_ATTEMPTS
+        nearest = NEAREST_ROOMS * NEAREST_GROWTH**number if number < OPTIMISTIC_ATTEMPTS else None
         try:
             with transaction.atomic():
-                return attempt(lock_rooms)
+                return attempt(nearest)
         except RoomTakenError:
-            logger.info("disposal lost a race for a room, attempt=%s", number + 1)
-    raise AssertionError("the locking attempt cannot lose a race")  # pragma: no cover
+            logger.info("disposal needs more rooms than it locked, attempt=%s", number + 1)
+    raise AssertionError("the attempt locking every room cannot miss one")  # pragma: no cover
 
 
 def _lock_wastes(**filters: object) -> list[OrganizationWaste]:
@@ -64,93 +76,173 @@ def _lock_wastes(**filters: object) -> list[OrganizationWaste]:
     )
 
 
-CANDIDATES_SQL = f"""
+# Every reachable room with room of these organizations and types, locked in pk order.
+ALL_ROOMS_SQL = f"""
 SELECT r.id, r.storage_id, s.name, r.waste_type, r.capacity - r.stored, d.organization_id, d.distance_m
-FROM {Distance._meta.db_table} d
-JOIN {StorageRoom._meta.db_table} r ON r.storage_id = d.storage_id
-JOIN {Storage._meta.db_table} s ON s.id = d.storage_id
+FROM {DISTANCE} d
+JOIN {ROOM} r ON r.storage_id = d.storage_id
+JOIN {STORAGE} s ON s.id = d.storage_id
 WHERE d.organization_id = ANY(%s) AND r.waste_type = ANY(%s) AND r.stored < r.capacity
+ORDER BY r.id
+FOR UPDATE OF r
 """
-# One organization: only the nearest rooms whose free room, added up in disposal order, does not yet cover
-# the stock of their type (names compare by code point, as Python's sort in `allocation.plan` does).
-NEAREST_CANDIDATES_SQL = f"""
-SELECT id, storage_id, name, waste_type, free, organization_id, distance_m FROM (
-    SELECT r.id, r.storage_id, s.name, r.waste_type, r.capacity - r.stored AS free, d.organization_id,
-           d.distance_m, need.stock,
-           COALESCE(SUM(r.capacity - r.stored) OVER (
-               PARTITION BY r.waste_type ORDER BY d.distance_m, s.name COLLATE "C", s.id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-    FROM {Distance._meta.db_table} d
-    JOIN {StorageRoom._meta.db_table} r ON r.storage_id = d.storage_id
-    JOIN {Storage._meta.db_table} s ON s.id = d.storage_id
-    JOIN unnest(%s::varchar[], %s::bigint[]) AS need (waste_type, stock) ON need.waste_type = r.waste_type
-    WHERE d.organization_id = %s AND r.stored < r.capacity
-) candidates
-WHERE before < stock
+# One organization, per type: of its nearest %s rooms with room (in disposal order: distance, then name by code
+# point as `allocation.plan` sorts, then id), those whose free room added up before them does not yet cover the
+# stock (`seen`, as last committed); then those rooms locked in pk order (`locked`: their free room now; a room
+# deleted meanwhile has none). `fetched`: how many rooms were looked at for the type.
+NEAREST_ROOMS_SQL = f"""
+WITH seen AS (
+    SELECT c.* FROM unnest(%s::varchar[], %s::bigint[]) AS need (waste_type, stock)
+    CROSS JOIN LATERAL (
+        SELECT nearest.*, count(*) OVER () AS fetched, COALESCE(SUM(nearest.free) OVER (
+            ORDER BY nearest.distance_m, nearest.name COLLATE "C", nearest.storage_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+        FROM (
+            SELECT r.id, r.storage_id, s.name, r.waste_type, r.capacity - r.stored AS free, d.distance_m
+            FROM {DISTANCE} d
+            JOIN {ROOM} r ON r.storage_id = d.storage_id AND r.waste_type = need.waste_type
+            JOIN {STORAGE} s ON s.id = d.storage_id
+            WHERE d.organization_id = %s AND r.stored < r.capacity
+            ORDER BY d.distance_m, s.name COLLATE "C", s.id
+            LIMIT %s
+        ) nearest
+    ) c
+    WHERE c.before < need.stock
+), locked AS (
+    SELECT r.id, r.capacity - r.stored AS free FROM {ROOM} r WHERE r.id IN (SELECT id FROM seen)
+    ORDER BY r.id FOR NO KEY UPDATE
+)
+SELECT seen.id, seen.storage_id, seen.name, seen.waste_type, seen.free, locked.free, seen.distance_m, seen.fetched
+FROM seen LEFT JOIN locked ON locked.id = seen.id
+"""
+# The rooms (already locked, so a failed condition means a bug), the stock and the transfers in one statement.
+APPLY_SQL = f"""
+WITH rooms AS (
+    UPDATE {ROOM} r SET stored = r.stored + m.amount
+    FROM unnest(%s::bigint[], %s::integer[]) AS m (id, amount)
+    WHERE r.id = m.id AND r.stored + m.amount <= r.capacity
+    RETURNING r.id
+), stocks AS (
+    UPDATE {OrganizationWaste._meta.db_table} w SET stock = s.stock
+    FROM unnest(%s::bigint[], %s::integer[]) AS s (id, stock)
+    WHERE w.id = s.id
+    RETURNING w.id
+), transfers AS (
+    INSERT INTO {TRANSFER} (organization_id, organization_name, storage_id, storage_name, waste_type, amount,
+                            distance_m, created_at)
+    SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[], %s::integer[],
+                         %s::bigint[], %s::timestamptz[])
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM rooms), ARRAY(SELECT id FROM transfers ORDER BY id)
 """
 
 
-def _candidates(*, stocks: dict[tuple[int, str], int], lock_rooms: bool) -> list[tuple]:
-    """Rows (room id, storage id, storage name, type, free, organization id, distance) a plan may use."""
-    organization_ids = sorted({organization_id for organization_id, _ in stocks})
+def _nearest_rooms(
+    *, organization_id: int, stocks: dict[tuple[int, str], int], nearest: int
+) -> tuple[list[allocation.Room], dict[tuple[int, int], int], dict[str, bool]]:
+    """Lock the rooms one organization may use; (rooms, distances, per type: whether farther rooms might help)."""
+    waste_types = [waste_type for (_, waste_type) in stocks]
+    amounts = [stocks[(organization_id, waste_type)] for waste_type in waste_types]
     with connection.cursor() as cursor:
-        if lock_rooms:
-            # Rooms are locked in pk order, the one order every transaction uses.
-            waste_types = sorted({waste_type for _, waste_type in stocks})
-            cursor.execute(CANDIDATES_SQL + "ORDER BY r.id FOR UPDATE OF r", [organization_ids, waste_types])
-        elif len(organization_ids) == 1:
-            waste_types = list({waste_type for _, waste_type in stocks})
-            amounts = [stocks[(organization_ids[0], waste_type)] for waste_type in waste_types]
-            cursor.execute(NEAREST_CANDIDATES_SQL, [waste_types, amounts, organization_ids[0]])
-        else:
-            cursor.execute(CANDIDATES_SQL, [organization_ids, sorted({waste_type for _, waste_type in stocks})])
-        return cursor.fetchall()
+        cursor.execute(NEAREST_ROOMS_SQL, [waste_types, amounts, organization_id, nearest])
+        rows = cursor.fetchall()
+    rooms, distances = [], {}
+    farther: dict[str, bool] = defaultdict(bool)
+    for room_id, storage_id, name, waste_type, seen, free, distance_m, fetched in rows:
+        # Looked at every room it was allowed to, or a room holds less than it seemed: others may be needed.
+        farther[waste_type] |= fetched >= nearest or free is None or free < seen
+        if free:
+            rooms.append(allocation.Room(room_id, storage_id, name, waste_type, free))
+            distances[(organization_id, storage_id)] = distance_m
+    return rooms, distances, farther
 
 
-def dispatch(*, wastes: list[OrganizationWaste], lock_rooms: bool) -> list[Transfer]:
-    """Dispose the stock of these (already locked) waste rows; updates them in place."""
-    pending = {(waste.organization_id, waste.waste_type): waste for waste in wastes if waste.stock > 0}
-    if not pending:
-        return []
-    stocks = {key: waste.stock for key, waste in pending.items()}
+def _all_rooms(*, stocks: dict[tuple[int, str], int]) -> tuple[list[allocation.Room], dict[tuple[int, int], int]]:
+    organization_ids = sorted({organization_id for organization_id, _ in stocks})
+    waste_types = sorted({waste_type for _, waste_type in stocks})
+    with connection.cursor() as cursor:
+        cursor.execute(ALL_ROOMS_SQL, [organization_ids, waste_types])
+        rows = cursor.fetchall()
     rooms: dict[int, allocation.Room] = {}
     distances: dict[tuple[int, int], int] = {}
-    for room_id, storage_id, name, waste_type, free, organization_id, distance_m in _candidates(
-        stocks=stocks, lock_rooms=lock_rooms
-    ):
+    for room_id, storage_id, name, waste_type, free, organization_id, distance_m in rows:
         rooms.setdefault(room_id, allocation.Room(room_id, storage_id, name, waste_type, free))
         distances[(organization_id, storage_id)] = distance_m
-    if not rooms:
+    return list(rooms.values()), distances
+
+
+def dispatch(
+    *, wastes: list[OrganizationWaste], nearest: int | None = None, changed: Collection[OrganizationWaste] = ()
+) -> list[Transfer]:
+    """Dispose the stock of these (already locked) waste rows; updates them in place and writes their stock.
+
+    `nearest`: look at that many rooms per type (the wastes of one organization), None: every reachable room.
+    `changed`: rows whose stock the caller changed, written even when nothing moves.
+    """
+    pending = {(waste.organization_id, waste.waste_type): waste for waste in wastes if waste.stock > 0}
+    stocks = {key: waste.stock for key, waste in pending.items()}
+    moves: list[allocation.Move] = []
+    if stocks:
+        farther: Mapping[str, bool] = {}
+        if nearest is None:
+            rooms, distances = _all_rooms(stocks=stocks)
+        else:
+            (organization_id,) = {organization_id for organization_id, _ in stocks}
+            rooms, distances, farther = _nearest_rooms(organization_id=organization_id, stocks=stocks, nearest=nearest)
+        moves = allocation.plan(stocks=stocks, rooms=rooms, distances=distances)
+        for move in moves:
+            pending[(move.organization_id, move.waste_type)].stock -= move.amount
+        if any(pending[key].stock and farther.get(key[1]) for key in stocks):
+            raise RoomTakenError(sorted(stocks))
+    written = {waste.pk: waste for waste in changed}
+    written |= {pending[(move.organization_id, move.waste_type)].pk: pending[(move.organization_id, move.waste_type)]
+                for move in moves}  # fmt: skip
+    if not written:
         return []
-    moves = allocation.plan(stocks=stocks, rooms=rooms.values(), distances=distances)
-    if not moves:
-        return []
+    transfers = _apply(moves=moves, wastes=list(written.values()), names=pending)
+    if transfers:
+        logger.info("waste dispatched organizations=%s transfers=%s", len({o for o, _ in stocks}), len(transfers))
+    return transfers
+
+
+def _apply(
+    *, moves: list[allocation.Move], wastes: list[OrganizationWaste], names: Mapping[tuple[int, str], OrganizationWaste]
+) -> list[Transfer]:
+    """Write the moves into their (locked) rooms, the stock of `wastes` and one transfer per move."""
     per_room: dict[int, int] = defaultdict(int)
     for move in moves:
         per_room[move.room_id] += move.amount
-    for room_id in sorted(per_room):  # pk order: see the module docstring
-        amount = per_room[room_id]
-        updated = StorageRoom.objects.filter(pk=room_id, stored__lte=F("capacity") - amount).update(
-            stored=F("stored") + amount
-        )
-        if not updated:
-            raise RoomTakenError(room_id)
-    for move in moves:
-        pending[(move.organization_id, move.waste_type)].stock -= move.amount
-    OrganizationWaste.objects.bulk_update(list(pending.values()), ["stock"])
-    transfers = Transfer.objects.bulk_create(
+    now = timezone.now()
+    transfers = [
         Transfer(
             organization_id=move.organization_id,
-            organization_name=pending[(move.organization_id, move.waste_type)].organization.name,
+            organization_name=names[(move.organization_id, move.waste_type)].organization.name,
             storage_id=move.storage_id,
             storage_name=move.storage_name,
             waste_type=move.waste_type,
             amount=move.amount,
             distance_m=move.distance_m,
+            created_at=now,
         )
         for move in moves
-    )
-    logger.info("waste dispatched organizations=%s transfers=%s", len({o for o, _ in pending}), len(transfers))
+    ]
+    columns = ("organization_id", "organization_name", "storage_id", "storage_name", "waste_type", "amount",
+               "distance_m", "created_at")  # fmt: skip
+    params = [
+        list(per_room),
+        list(per_room.values()),
+        [waste.pk for waste in wastes],
+        [waste.stock for waste in wastes],
+        *([getattr(transfer, column) for transfer in transfers] for column in columns),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(APPLY_SQL, params)
+        rooms_written, transfer_ids = cursor.fetchone()
+    if rooms_written != len(per_room):  # pragma: no cover - the rooms are locked: the check constraint's job
+        raise RoomTakenError(sorted(per_room))
+    for transfer, transfer_id in zip(transfers, transfer_ids, strict=True):
+        transfer.pk = transfer_id
     return transfers
 
 
@@ -163,7 +255,7 @@ def lock_pending_wastes(*, organization_ids: Collection[int] | None = None) -> l
 
 def dispatch_pending(*, wastes: list[OrganizationWaste] | None = None) -> list[Transfer]:
     """Dispatch waiting stock: of these locked rows (from `lock_pending_wastes`), else of every organization."""
-    return dispatch(wastes=lock_pending_wastes() if wastes is None else wastes, lock_rooms=True)
+    return dispatch(wastes=lock_pending_wastes() if wastes is None else wastes)
 
 
 def _left(wastes: list[OrganizationWaste]) -> dict[str, int]:
@@ -174,7 +266,7 @@ def _left(wastes: list[OrganizationWaste]) -> dict[str, int]:
 def organization_generate(*, organization: Organization, amounts: Mapping[str, int]) -> DisposalResult:
     """Add waste to the organization's stock (within its limits) and dispose it at once."""
 
-    def attempt(lock_rooms: bool) -> DisposalResult:
+    def attempt(nearest: int | None) -> DisposalResult:
         lock_site(organization)
         wastes = _lock_wastes(organization_id=organization.pk)
         by_type = {waste.waste_type: waste for waste in wastes}
@@ -192,8 +284,9 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
                     limit=waste.limit,
                 )
             waste.stock += amount
-        OrganizationWaste.objects.bulk_update(wastes, ["stock"])
-        return DisposalResult(transfers=dispatch(wastes=wastes, lock_rooms=lock_rooms), left=_left(wastes))
+        changed = [by_type[waste_type] for waste_type, amount in amounts.items() if amount]
+        transfers = dispatch(wastes=wastes, nearest=nearest, changed=changed)
+        return DisposalResult(transfers=transfers, left=_left(wastes))
 
     return _with_retry(attempt)
 
@@ -201,9 +294,9 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
 def organization_dispose(*, organization: Organization) -> DisposalResult:
     """Dispose whatever the organization holds, nearest storage first."""
 
-    def attempt(lock_rooms: bool) -> DisposalResult:
+    def attempt(nearest: int | None) -> DisposalResult:
         lock_site(organization)
         wastes = _lock_wastes(organization_id=organization.pk)
-        return DisposalResult(transfers=dispatch(wastes=wastes, lock_rooms=lock_rooms), left=_left(wastes))
+        return DisposalResult(transfers=dispatch(wastes=wastes, nearest=nearest), left=_left(wastes))
 
     return _with_retry(attempt)

@@ -17,6 +17,7 @@ from config.parsers import JSONParser
 from users.exceptions import RefreshTokenInvalidError, UsernameTakenError
 from users.serializers import (
     LogoutInputSerializer,
+    MeOutputSerializer,
     RegisterInputSerializer,
     TokenRefreshInputSerializer,
     TokensOutputSerializer,
@@ -181,11 +182,22 @@ class MeApi(APIView):
     @extend_schema(
         tags=["auth"],
         summary="The current user",
-        description="Who the Bearer token belongs to.",
+        description="Who the Bearer token belongs to, and whether they are staff (`is_staff`: may change the "
+        "waste network and its members).",
         responses={
-            200: OpenApiResponse(response=UserOutputSerializer, description="You.", examples=[USER_EXAMPLE]),
+            200: OpenApiResponse(
+                response=MeOutputSerializer,
+                description="You.",
+                examples=[
+                    OpenApiExample(
+                        "me",
+                        {"id": 7, "username": "reader", "date_joined": "2026-01-15T09:30:00Z", "is_staff": False},
+                        response_only=True,
+                    )
+                ],
+            ),
             401: ERROR_401,
         },
     )
     def get(self, request: Request) -> Response:
-        return Response(UserOutputSerializer(request.user).data)
+        return Response(MeOutputSerializer(request.user).data)

@@ -25,6 +25,12 @@ class UserOutputSerializer(serializers.Serializer):
     date_joined = serializers.DateTimeField()
 
 
+class MeOutputSerializer(UserOutputSerializer):
+    is_staff = serializers.BooleanField(
+        help_text="Staff may change the waste network and its members; clients show those actions only to them."
+    )
+
+
 class TokensOutputSerializer(serializers.Serializer):
     access = serializers.CharField(help_text="Short-lived JWT for `Authorization: Bearer <access>`.")
     refresh = serializers.CharField(help_text="Single-use token for `POST /auth/token/refresh` and logout.")

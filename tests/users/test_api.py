@@ -5,7 +5,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.config.factories import DEFAULT_PASSWORD, UserFactory
-from tests.conftest import run_in_threads
+from tests.conftest import bearer, run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,28 @@ def test_register_token_me_round_trip(api_client):
     me = api_client.get("/auth/me")
     assert me.status_code == 200
     assert me.json()["username"] == "reader"
+
+
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_me_says_whether_the_user_is_staff(api_client, is_staff):
+    user = UserFactory(username="someone", is_staff=is_staff)
+    api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
+    me = api_client.get("/auth/me")
+    assert me.status_code == 200
+    assert me.json() == {
+        "id": user.pk,
+        "username": "someone",
+        "date_joined": me.json()["date_joined"],
+        "is_staff": is_staff,
+    }
+
+
+def test_the_schema_documents_is_staff_of_me(client):
+    document = client.get("/schema", HTTP_ACCEPT="application/json").json()
+    answer = document["paths"]["/auth/me"]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = document["components"]["schemas"][answer["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert schema["properties"]["is_staff"]["type"] == "boolean"
+    assert "is_staff" in schema["required"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ PYTHON = sys.executable
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 # Strong enough for the DEBUG-off start-up guard; never used outside a bench database.
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-use-0123456789abcdef"
+RUN_ID = uuid.uuid4().hex[:8]
 
 
 def free_port() -> int:
@@ -44,6 +46,8 @@ def child_env(db: str, **extra: str) -> dict[str, str]:
         "SECRET_KEY": BENCH_SECRET_KEY,
         "API_KEY": "bench-api-key-0123456789",
         "DATABASE_URL": database_url(db),
+        # Per run: a bench database is recreated, so cache entries of an earlier run must not be served.
+        "CACHE_KEY_PREFIX": f"bench-{db}-{RUN_ID}",
         "LOG_LEVEL": "WARNING",
         **extra,
     }

@@ -53,6 +53,11 @@ def list_slot(name: str) -> str:
     return f"list:{int.from_bytes(digest) % settings.BOOKS_CACHE_LIST_SLOTS}"
 
 
+def scope_version(scope: str) -> str | None:
+    """The current version token of `scope` (None before its first read, or with Redis unreachable)."""
+    return cache.get(_version_key(scope))
+
+
 def cached(scope: str, name: str, build: Callable[[], Any], *, slot: str | None = None) -> Any:
     """The payload `name` of `scope` from the cache, or `build()` stored with the scope's current version.
 
@@ -119,9 +124,10 @@ def invalidate_on_commit(*, book_ids: Iterable[int] = (), author_ids: Iterable[i
     if lists:
         scopes.append(LISTS)
     if scopes:
-        transaction.on_commit(lambda: _bump(scopes))
+        transaction.on_commit(lambda: versions_replace(scopes))
 
 
-def _bump(scopes: list[str]) -> None:
+def versions_replace(scopes: list[str]) -> None:
+    """New version tokens for `scopes`: every entry cached under them is stale from now on."""
     token = uuid.uuid4().hex
     cache.set_many({_version_key(scope): token for scope in scopes}, timeout=None)

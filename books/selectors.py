@@ -6,7 +6,7 @@ API answers with, built from `.values()` rows (no model instances, no serializer
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -63,22 +63,6 @@ def book_list(
     if published_before is not None:
         books = books.filter(published_on__lte=published_before)
     return books.order_by(*BOOK_ORDERINGS.get(ordering or "", ("id",)))
-
-
-class BookKeysetPage(NamedTuple):
-    books: list[Book]
-    has_more: bool
-    total: int
-
-
-def book_keyset_page(*, after_id: int, limit: int, author_id: int | None = None) -> BookKeysetPage:
-    """The next `limit` books by id after `after_id` (authors prefetched), whether more follow, and how many match.
-
-    Keyset paging: a page is "the next ids after the cursor", so books inserted meanwhile never shift a page.
-    """
-    books = book_list(author_id=author_id)
-    page = list(books.filter(pk__gt=after_id)[: limit + 1])
-    return BookKeysetPage(books=page[:limit], has_more=len(page) > limit, total=books.count())
 
 
 def book_get(*, book_id: int) -> Book:
@@ -217,6 +201,24 @@ def book_list_page(*, limit: int, offset: int, ordering: str | None = None, **fi
 
     name = list_cache_name(limit=limit, offset=offset, ordering=ordering, **filters)
     return cached(LISTS, name, build, slot=list_slot(name)) if name else build()
+
+
+def book_keyset_page(*, after_id: int, limit: int, author_id: int | None = None) -> dict[str, Any]:
+    """`{"items", "has_more", "total"}`: the next `limit` books by id after `after_id` (gRPC ListBooks).
+
+    Keyset paging: a page is "the next ids after the cursor", so books inserted meanwhile never shift a page. Two
+    queries on a miss (count, page with authors); cached in the list scope like the REST pages, so every write a
+    list could show invalidates it.
+    """
+
+    def build() -> dict[str, Any]:
+        books = book_list(author_id=author_id)
+        rows = list(_with_authors(books.filter(pk__gt=after_id)[: limit + 1]))
+        return {"items": [_book_payload(row) for row in rows[:limit]], "has_more": len(rows) > limit,
+                "total": books.count()}  # fmt: skip
+
+    name = f"keyset?after={after_id}&limit={limit}&author={author_id}"
+    return cached(LISTS, name, build, slot=list_slot(name))
 
 
 def author_representation(row: dict[str, Any]) -> dict[str, Any]:

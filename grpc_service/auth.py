@@ -5,7 +5,11 @@ checks and server reflection stay open so probes and grpcurl's `list`/`describe`
 check off for a trusted network.
 """
 
+import threading
+import time
+
 import grpc
+from cachetools import LRUCache
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -28,14 +32,31 @@ def _refuse(message: str) -> grpc.RpcMethodHandler:
 
 
 class JwtAuthInterceptor(grpc.ServerInterceptor):
+    """A client sends the same token on every call until it expires, so a token whose signature was checked once
+    is remembered with its expiry (the same bytes verify the same way); only the expiry is checked again."""
+
+    def __init__(self, remembered: int = 4096) -> None:
+        self._verified: LRUCache = LRUCache(remembered)  # token -> its `exp`
+        self._lock = threading.Lock()
+
     def intercept_service(self, continuation, handler_call_details):
         if handler_call_details.method.startswith(OPEN_METHOD_PREFIXES):
             return continuation(handler_call_details)
         token = bearer_token(handler_call_details.invocation_metadata)
         if token is None:
             return _refuse("send the access token of POST /auth/token as metadata `authorization: Bearer <access>`")
-        try:
-            AccessToken(token)
-        except TokenError:
+        if not self._valid(token):
             return _refuse("the access token is invalid or expired")
         return continuation(handler_call_details)
+
+    def _valid(self, token: str) -> bool:
+        with self._lock:
+            expires = self._verified.get(token)
+        if expires is None:
+            try:
+                expires = AccessToken(token)["exp"]
+            except TokenError:
+                return False
+            with self._lock:
+                self._verified[token] = expires
+        return time.time() < expires

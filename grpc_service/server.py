@@ -10,12 +10,14 @@ import grpc
 from django.conf import settings
 from django.core import signing
 from django.db import InterfaceError, OperationalError, close_old_connections
+from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 
+from books.cache import LISTS, book_scope
 from books.exceptions import BookNotFoundError
-from books.models import Book
-from books.selectors import book_get, book_keyset_page
+from books.selectors import book_detail_payload, book_keyset_page
+from grpc_service.answers import AnswerCache
 from grpc_service.auth import JwtAuthInterceptor
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
 from grpc_service.metrics import MetricsInterceptor
@@ -32,22 +34,21 @@ class InvalidPageTokenError(ValueError):
     pass
 
 
-def book_to_proto(book: Book) -> books_pb2.Book:
-    authors = list(book.authors.all())
+def book_to_proto(payload: dict[str, Any]) -> books_pb2.Book:
+    """The proto of a book payload as REST shows it (books/selectors.py), so both read one cached entry."""
     message = books_pb2.Book(
-        id=book.pk,
-        title=book.title,
-        author=", ".join(author.name for author in authors),
-        authors=[books_pb2.Author(id=author.pk, name=author.name) for author in authors],
-        rating_count=book.rating_count,
+        id=payload["id"],
+        title=payload["title"],
+        author=payload["author"],
+        authors=[books_pb2.Author(id=author["id"], name=author["name"]) for author in payload["authors"]],
+        rating_count=payload["rating_count"],
     )
-    message.published_on.year = book.published_on.year
-    message.published_on.month = book.published_on.month
-    message.published_on.day = book.published_on.day
-    if book.rating is not None:
-        message.rating = float(book.rating)
-    message.created_at.FromDatetime(book.created_at)
-    message.updated_at.FromDatetime(book.updated_at)
+    year, month, day = payload["published_on"].split("-")
+    message.published_on.year, message.published_on.month, message.published_on.day = int(year), int(month), int(day)
+    if payload["rating"] is not None:
+        message.rating = float(payload["rating"])
+    message.created_at.FromJsonString(payload["created_at"])
+    message.updated_at.FromJsonString(payload["updated_at"])
     return message
 
 
@@ -92,12 +93,22 @@ def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class BookServicer(books_pb2_grpc.BookServiceServicer):
+    """Answers are serialized messages (bytes), kept in an `AnswerCache`; `book_service_handler` sends them as
+    they are."""
+
+    def __init__(self, answers: AnswerCache | None = None) -> None:
+        self.answers = answers or AnswerCache()
+
     @rpc
     def GetBook(self, request: books_pb2.GetBookRequest, context: grpc.ServicerContext) -> books_pb2.Book:
         if request.id <= 0:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "id must be a positive integer")
         try:
-            return book_to_proto(book_get(book_id=request.id))
+            return self.answers.get_or_build(
+                book_scope(request.id),
+                f"GetBook:{request.id}",
+                lambda: book_to_proto(book_detail_payload(book_id=request.id)).SerializeToString(),
+            )
         except BookNotFoundError:
             context.abort(grpc.StatusCode.NOT_FOUND, f"book {request.id} not found")
 
@@ -117,11 +128,37 @@ class BookServicer(books_pb2_grpc.BookServiceServicer):
                 after_id = decode_page_token(request.page_token, author_id=author_id)
             except InvalidPageTokenError as exc:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        page = book_keyset_page(after_id=after_id, limit=page_size, author_id=author_id)
-        next_token = encode_page_token(after_id=page.books[-1].pk, author_id=author_id) if page.has_more else ""
-        return books_pb2.ListBooksResponse(
-            books=[book_to_proto(book) for book in page.books], next_page_token=next_token, total_size=page.total
-        )
+
+        def build() -> bytes:
+            page = book_keyset_page(after_id=after_id, limit=page_size, author_id=author_id)
+            items = page["items"]
+            next_token = encode_page_token(after_id=items[-1]["id"], author_id=author_id) if page["has_more"] else ""
+            return books_pb2.ListBooksResponse(
+                books=[book_to_proto(item) for item in items], next_page_token=next_token, total_size=page["total"]
+            ).SerializeToString()
+
+        return self.answers.get_or_build(LISTS, f"ListBooks:{after_id}:{page_size}:{author_id}", build)
+
+
+def _serialized(message: bytes | Message) -> bytes:
+    return message if isinstance(message, bytes) else message.SerializeToString()
+
+
+def book_service_handler(servicer: BookServicer) -> grpc.GenericRpcHandler:
+    """BookService as the generated `add_BookServiceServicer_to_server` registers it, except that answers the
+    servicer already serialized go out without being parsed and serialized again."""
+    service = books_pb2.DESCRIPTOR.services_by_name["BookService"]
+    return grpc.method_handlers_generic_handler(
+        SERVICE_NAME,
+        {
+            method.name: grpc.unary_unary_rpc_method_handler(
+                getattr(servicer, method.name),
+                request_deserializer=getattr(books_pb2, method.input_type.name).FromString,
+                response_serializer=_serialized,
+            )
+            for method in service.methods
+        },
+    )
 
 
 REFLECTION_V1_SERVICE = "grpc.reflection.v1.ServerReflection"
@@ -166,7 +203,7 @@ def build_server(
         futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS),
         interceptors=[MetricsInterceptor(), *([JwtAuthInterceptor()] if auth == "jwt" else [])],
     )
-    books_pb2_grpc.add_BookServiceServicer_to_server(BookServicer(), server)
+    server.add_generic_rpc_handlers([book_service_handler(BookServicer())])
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE_NAME):

@@ -145,6 +145,7 @@ class ChildProcess:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
+            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
             **env,
         }
         self.process = subprocess.Popen(
@@ -202,6 +203,7 @@ def start_gunicorn(port: int, **extra_env: str) -> Server:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "DEBUG": "0",
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
         "WEB_PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",

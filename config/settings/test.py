@@ -20,7 +20,10 @@ from .base import CACHES  # noqa: E402
 
 # Every test process (each xdist worker, each server a test starts) gets its own cache namespace; not via the
 # environment, which xdist workers inherit from the controller.
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+# Processes a test starts (servers, sidecars) get the test's prefix, so they share its cache and its clean-up.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX") or (
+    f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Every process of one test run (xdist workers, servers the tests start) keeps its files under one temporary

@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from books.cache import LISTS, versions_replace
 from books.models import OutboxEvent
 from books.outbox import outbox_record
 from grpc_service.generated.books.v1 import books_pb2, books_pb2_grpc
@@ -237,9 +238,11 @@ def test_grpc_sidecar_finishes_calls_in_flight_on_sigterm_and_exits_0(children, 
         try:
             assert wait_until(lambda: len(calls) >= 30, timeout=20), "the load did not start"
             # Hold the books table so that every client's next call is provably executing in the server (its
-            # worker waits on the lock) when the signal arrives: those are the calls in flight.
+            # worker waits on the lock) when the signal arrives: those are the calls in flight. The cached page is
+            # made stale (the sidecar shares this test's cache), so the next calls read the table.
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("LOCK TABLE books_book IN ACCESS EXCLUSIVE MODE")
+                versions_replace([LISTS])
                 blocked = wait_until(lambda: waiting_on_a_lock(cursor) >= CLIENTS, timeout=10)
                 assert blocked, Counter(call.code.name for call in calls)
                 signalled = time.monotonic()

@@ -56,7 +56,10 @@ def stack(broker, bucket, s3_endpoint):
     webs, children = [], []
     try:
         webs = [start_gunicorn(free_port(), **events, **media) for _ in range(2)]
-        relays = [ChildProcess(["manage.py", "relay_events"], AMQP_URL=settings.AMQP_URL, **events) for _ in range(2)]
+        relays = [
+            ChildProcess(["manage.py", "relay_events"], AMQP_URL=settings.AMQP_URL, TEST_KEEP_LOGGING="1", **events)
+            for _ in range(2)
+        ]
         sidecar_ports = [free_port(), free_port()]
         sidecars = [
             ChildProcess(
@@ -71,7 +74,7 @@ def stack(broker, bucket, s3_endpoint):
             for port in sidecar_ports
         ]
         children = [*relays, *sidecars]
-        yield webs, sidecars, sidecar_ports
+        yield webs, relays, sidecars, sidecar_ports
     finally:
         for child in children:
             child.kill()
@@ -80,7 +83,7 @@ def stack(broker, bucket, s3_endpoint):
 
 
 def test_book_writes_over_two_web_instances_are_each_handled_once(stack, broker):
-    webs, sidecars, sidecar_ports = stack
+    webs, relays, sidecars, sidecar_ports = stack
     author = AuthorFactory()
     headers = {"Authorization": bearer(UserFactory())}
 
@@ -102,7 +105,11 @@ def test_book_writes_over_two_web_instances_are_each_handled_once(stack, broker)
 
     writes = CREATES + UPDATES
     assert OutboxEvent.objects.count() == writes
-    assert wait_until(lambda: ConsumedEvent.objects.count() == writes, timeout=60), ConsumedEvent.objects.count()
+    assert wait_until(lambda: ConsumedEvent.objects.count() == writes, timeout=60), (
+        f"{ConsumedEvent.objects.count()} handled, "
+        f"{OutboxEvent.objects.filter(published_at__isnull=True).count()} unpublished",
+        [child.output[-3000:] for child in (*relays, *sidecars)],
+    )
     assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
     # Published once each (the probe queue sees every message the relays sent) and handled once each (the
     # consumed lines of both sidecars together).
@@ -123,7 +130,7 @@ def test_book_writes_over_two_web_instances_are_each_handled_once(stack, broker)
 
 
 def test_a_photo_uploaded_through_one_instance_is_served_and_deleted_through_the_other(stack, bucket):
-    (first, second), _, _ = stack
+    (first, second), _, _, _ = stack
     client, name = bucket
     key = {"X-API-KEY": settings.API_KEY}
     pet = httpx.post(f"{first.url}/pets", json={"name": "boy", "age": 7, "type": "dog"}, headers=key).json()

@@ -4,7 +4,7 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 // The API paths `npm run dev` forwards to Django (`make run`, port 8000); everything else is the client.
-const API_PREFIXES = ['/auth', '/books', '/authors', '/schema', '/docs', '/static', '/health']
+const API_PREFIXES = ['/auth', '/books', '/authors', '/deals', '/waste', '/pets', '/media', '/schema', '/docs', '/static', '/health']
 const API_TARGET = process.env.API_URL ?? 'http://127.0.0.1:8000'
 
 export default defineConfig({
@@ -25,6 +25,12 @@ export default defineConfig({
       output: {
         // "AuthorPicker-<hash>.js" rather than the compiler's "AuthorPicker.vue_vue_type_script_setup_true_lang-…".
         chunkFileNames: (chunk) => `assets/${chunk.name.replace(/\.vue_vue_type.*$/, '')}-[hash].js`,
+        // The two large libraries get chunks of their own, named so (only the deals and the waste page load them).
+        manualChunks: (id) => {
+          if (/[\\/]node_modules[\\/](chart\.js|@kurkle)[\\/]/.test(id)) return 'chartjs'
+          if (/[\\/]node_modules[\\/]cytoscape[\\/]/.test(id)) return 'cytoscape'
+          return undefined
+        },
       },
     },
   },

@@ -39,3 +39,10 @@ export function queryInt(value: unknown, fallback: number, allowed?: readonly nu
   if (!Number.isSafeInteger(number) || number < 1) return fallback
   return allowed && !allowed.includes(number) ? fallback : number
 }
+
+const MONEY = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 })
+
+/** 451731 → "451,731", 10000.18 → "10,000.18". */
+export function formatMoney(amount: number): string {
+  return MONEY.format(amount)
+}

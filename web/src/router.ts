@@ -15,6 +15,10 @@ export const routes = [
   { path: '/authors/new', name: 'author-new', component: () => import('@/views/AuthorFormView.vue'), meta: { title: 'New author' } },
   { path: '/authors/:id(\\d+)', name: 'author', component: () => import('@/views/AuthorView.vue'), props: true, meta: { title: 'Author' } },
   { path: '/authors/:id(\\d+)/edit', name: 'author-edit', component: () => import('@/views/AuthorFormView.vue'), props: true, meta: { title: 'Edit author' } },
+  // Deals and waste are readable by anyone (writes ask for a login on the page); pets use their own API key.
+  { path: '/deals', name: 'deals', component: () => import('@/views/DealsView.vue'), meta: { public: true, title: 'Deals' } },
+  { path: '/waste', name: 'waste', component: () => import('@/views/WasteView.vue'), meta: { public: true, title: 'Waste' } },
+  { path: '/pets', name: 'pets', component: () => import('@/views/PetsView.vue'), meta: { public: true, title: 'Pets' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { public: true, title: 'Not found' } },
 ]
 

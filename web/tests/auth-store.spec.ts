@@ -128,4 +128,28 @@ describe('the auth store', () => {
     expect(server.calls.map((call) => call.path)).toEqual(['/auth/register', '/auth/token'])
     expect(auth.access).toBe('access-1')
   })
+
+  it('learns once per login whether the user is staff (GET /auth/me), and forgets it on logout', async () => {
+    const server = fakeApi({
+      'POST /auth/token': () => TOKENS,
+      'GET /auth/me': () => ({
+        status: 200,
+        body: { id: 1, username: 'operator', date_joined: '2026-01-01T00:00:00Z', is_staff: true },
+      }),
+      'POST /auth/logout': () => ({ status: 204 }),
+    })
+    const auth = freshStore()
+    await auth.loadUser()
+    expect(server.count('GET /auth/me')).toBe(0) // nobody to ask about
+
+    await auth.login('operator', 'secret-pass-42')
+    expect(auth.isStaff).toBeNull()
+    await Promise.all([auth.loadUser(), auth.loadUser(), auth.loadUser()])
+    await auth.loadUser()
+
+    expect(server.count('GET /auth/me')).toBe(1)
+    expect(auth.isStaff).toBe(true)
+    await auth.logout()
+    expect(auth.isStaff).toBeNull()
+  })
 })

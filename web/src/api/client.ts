@@ -58,6 +58,8 @@ export interface RequestOptions {
   body?: unknown
   /** Send the session's token (and refresh it on a 401). Off for login, register and refresh themselves. */
   auth?: boolean
+  /** Extra request headers (the pets API's `X-API-KEY`). */
+  headers?: Record<string, string>
   signal?: AbortSignal
 }
 
@@ -71,7 +73,7 @@ export function buildUrl(path: string, query?: Query): string {
 }
 
 async function send(method: string, url: string, options: RequestOptions, token: string | null): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['Content-Type'] = 'application/json'
   if (token) headers.Authorization = `Bearer ${token}`
   try {
@@ -98,19 +100,30 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const url = buildUrl(path, options.query)
-  const auth = options.auth ?? true
+/** One attempt at a request with the given token (or none); `status` 0 is never returned, it throws instead. */
+export type Attempt<R extends { status: number }> = (token: string | null) => Promise<R>
+
+/**
+ * Runs `attempt` with the session's token: renews first when only the refresh token is at hand, and answers a 401
+ * with one silent refresh and one more attempt. The fetch requests and the uploads (api/upload.ts) share this.
+ */
+export async function withSession<R extends { status: number }>(auth: boolean, attempt: Attempt<R>): Promise<R> {
   if (auth && session && !session.accessToken() && session.canRefresh()) {
     // After a reload only the refresh token is left: renew before asking, rather than collect a 401 first.
     await session.refresh()
   }
-  let response = await send(method, url, options, auth ? (session?.accessToken() ?? null) : null)
-  if (response.status === 401 && auth && session) {
+  let answer = await attempt(auth ? (session?.accessToken() ?? null) : null)
+  if (answer.status === 401 && auth && session) {
     const renewed = session.canRefresh() && (await session.refresh())
-    if (renewed) response = await send(method, url, options, session.accessToken())
-    if (!renewed || response.status === 401) session.expired()
+    if (renewed) answer = await attempt(session.accessToken())
+    if (!renewed || answer.status === 401) session.expired()
   }
+  return answer
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const url = buildUrl(path, options.query)
+  const response = await withSession(options.auth ?? true, (token) => send(method, url, options, token))
   const body = await readBody(response)
   if (!response.ok) throw new ApiError(response.status, body, `The server answered ${response.status}.`)
   return body as T
@@ -120,9 +133,11 @@ export const api = {
   get: <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body }),
   put: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, { ...options, body }),
+  patch: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    request<T>('PATCH', path, { ...options, body }),
   delete: <T = null>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

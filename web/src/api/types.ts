@@ -87,3 +87,148 @@ export interface BookQuery {
   published_before?: string
   ordering?: BookOrdering
 }
+
+export interface Me extends User {
+  is_staff: boolean
+}
+
+// Deals (brief 003)
+
+export interface TopCustomer {
+  username: string
+  spent_money: number
+  gems: string[]
+}
+
+export interface TopCustomers {
+  response: TopCustomer[]
+}
+
+export interface DealsUploaded {
+  Status: 'OK'
+}
+
+// Waste
+
+export const WASTE_TYPES = ['bio', 'glass', 'plastic'] as const
+export type WasteType = (typeof WASTE_TYPES)[number]
+export type PerType<T> = Partial<Record<WasteType, T>>
+
+export interface SiteRef {
+  id: number | null
+  name: string
+}
+
+export interface Organization {
+  id: number
+  name: string
+  waste: PerType<{ stock: number; limit: number }>
+}
+
+export interface Room {
+  capacity: number
+  stored: number
+  free: number
+}
+
+export interface Storage {
+  id: number
+  name: string
+  capacity: PerType<number>
+  room: PerType<Room>
+}
+
+export interface Route {
+  id: number
+  from_organization: SiteRef | null
+  from_storage: SiteRef | null
+  to_storage: SiteRef
+  distance_m: number
+  two_way: boolean
+}
+
+export interface Transfer {
+  id: number
+  organization: SiteRef
+  storage: SiteRef
+  type: WasteType
+  amount: number
+  distance_m: number
+  created_at: string
+}
+
+export interface Disposal {
+  transfers: Transfer[]
+  left: PerType<number>
+}
+
+export interface ReachableStorage {
+  storage: SiteRef
+  distance_m: number | null
+  path: string[] | null
+  path_ids: number[] | null
+  room: PerType<Room>
+}
+
+export interface Member {
+  username: string
+  added_at: string
+}
+
+export interface StorageWritten extends Storage {
+  transfers: Transfer[]
+}
+
+export interface RouteWritten extends Route {
+  transfers: Transfer[]
+}
+
+export interface StorageEmptied {
+  storage: Storage
+  transfers: Transfer[]
+}
+
+export interface OrganizationInput {
+  name?: string
+  waste?: PerType<{ limit: number }>
+}
+
+export interface StorageInput {
+  name?: string
+  capacity?: PerType<number>
+}
+
+export interface RouteInput {
+  from_organization?: number | null
+  from_storage?: number | null
+  to_storage: number
+  distance_m: number
+  two_way: boolean
+}
+
+// Pets (brief 002)
+
+export interface Photo {
+  id: string
+  url: string
+}
+
+export interface Pet {
+  id: string
+  name: string
+  age: number
+  type: 'dog' | 'cat'
+  photos: Photo[]
+  created_at: string
+}
+
+export interface PetInput {
+  name: string
+  age: number
+  type: 'dog' | 'cat'
+}
+
+export interface PetsDeleted {
+  deleted: number
+  errors: { id: string; error: string }[]
+}

@@ -15,6 +15,8 @@ export const useAuthStore = defineStore('auth', () => {
   const access = ref<string | null>(null)
   const refreshToken = ref<string | null>(sessionStorage.getItem(REFRESH_KEY))
   const username = ref<string | null>(null)
+  // From GET /auth/me: whether to offer staff-only actions (the server decides; this only hides what would be a 403).
+  const isStaff = ref<boolean | null>(null)
   // Refresh tokens are single-use and a reused one revokes the whole login: concurrent callers share one request.
   let refreshing: Promise<boolean> | null = null
 
@@ -30,12 +32,14 @@ export const useAuthStore = defineStore('auth', () => {
     access.value = null
     refreshToken.value = null
     username.value = null
+    isStaff.value = null
     sessionStorage.removeItem(REFRESH_KEY)
   }
 
   async function login(name: string, password: string): Promise<void> {
     setTokens(await authApi.login(name, password))
     username.value = name
+    isStaff.value = null
   }
 
   async function register(name: string, password: string): Promise<void> {
@@ -77,9 +81,23 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
-  async function loadUser(): Promise<void> {
-    if (isLoggedIn.value && !username.value) username.value = (await authApi.me()).username
+  let loadingUser: Promise<void> | null = null
+
+  /** Who is logged in and whether they are staff (GET /auth/me), once per login; concurrent callers share it. */
+  function loadUser(): Promise<void> {
+    if (!isLoggedIn.value || (username.value && isStaff.value !== null)) return Promise.resolve()
+    loadingUser ??= authApi
+      .me()
+      .then((me) => {
+        if (!isLoggedIn.value) return
+        username.value = me.username
+        isStaff.value = me.is_staff
+      })
+      .finally(() => {
+        loadingUser = null
+      })
+    return loadingUser
   }
 
-  return { access, refreshToken, username, isLoggedIn, login, register, refresh, logout, loadUser, clear }
+  return { access, refreshToken, username, isStaff, isLoggedIn, login, register, refresh, logout, loadUser, clear }
 })

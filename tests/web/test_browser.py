@@ -7,34 +7,27 @@ bench/artifacts/ (not committed); UPDATE_DOCS_SCREENSHOTS=1 also refreshes the t
 """
 
 import datetime
-import fcntl
 import gzip
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 
 from books.models import Author, Book
 from books.services import book_rate
 from tests.books.factories import AuthorFactory, BookFactory
-from tests.config.factories import DEFAULT_PASSWORD, UserFactory
-from tests.conftest import ROOT, bearer
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = ROOT / "bench" / "artifacts"
-DOCS_IMAGES = ROOT / "docs" / "img"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-FIRST_LOAD_JS_BUDGET = 250 * 1024  # gzipped bytes (issue 16)
+from tests.config.factories import UserFactory
+from tests.web.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    FIRST_LOAD_JS_BUDGET,
+    api_get,
+    assert_clean,
+    expect,
+    log_in,
+    screenshot,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,127 +35,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(300),
 ]
-
-
-@pytest.fixture(scope="session")
-def built_client() -> Path:
-    """web/dist as `make web` leaves it (a no-op when up to date); one build at a time across xdist workers."""
-    with open(Path(tempfile.gettempdir()) / "books-web-client-build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        result = subprocess.run(
-            ["make", "--no-print-directory", "web"], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
-        )
-    assert result.returncode == 0, f"`make web` failed:\n{result.stdout}\n{result.stderr}"
-    return ROOT / "web" / "dist"
-
-
-@pytest.fixture
-def gunicorn_env() -> dict[str, str]:
-    # One worker: servers started by tests give each process its own cache namespace (config/settings/test.py), so
-    # with two, a write through one worker would not invalidate what the other cached for the same reader.
-    return {"WEB_CONCURRENCY": "1"}
-
-
-@dataclass
-class Browser:
-    page: object
-    base: str
-    outside: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def new_page(self, viewport: dict | None = None):
-        """Another tab of a fresh browser context (no session), with the same guards."""
-        context = self.page.context.browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-        guard(context, self)
-        page = context.new_page()
-        watch(page, self)
-        page.set_default_timeout(15000)
-        return page
-
-
-def guard(context, browser: Browser) -> None:
-    def route(route) -> None:
-        url = route.request.url
-        if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            browser.outside.append(url)
-            route.abort()
-
-    context.route("**/*", route)
-
-
-def watch(page, browser: Browser) -> None:
-    page.on("pageerror", lambda error: browser.problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and browser.problems.append(message.text),
-    )
-
-
-@pytest.fixture
-def browser(built_client, live_gunicorn, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread, so Django would refuse the test's own ORM
-    # queries as "async"; they are plain sequential queries here (Django's docs name this case).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        state = Browser(page=None, base=live_gunicorn)
-        guard(context, state)
-        state.page = context.new_page()
-        state.page.set_default_timeout(15000)
-        watch(state.page, state)
-        yield state
-        chromium.close()
-        # The test's queries ran while Playwright's loop was running, on connections of that context: close them
-        # here, or the test database could not be dropped at the end.
-        connections.close_all()
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def log_in(page, username: str, password: str = DEFAULT_PASSWORD) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def api_get(base: str, path: str, user) -> tuple[int, dict | None]:
-    request = urllib.request.Request(base + path, headers={"Authorization": bearer(user)})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the local test server
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-def screenshot(page, name: str, *, docs_height: int | None = None) -> None:
-    """bench/artifacts/<name>.png; with `docs_height` and UPDATE_DOCS_SCREENSHOTS=1 also docs/img/<name>.jpg."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    if docs_height and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": docs_height}
-        page.screenshot(path=str(DOCS_IMAGES / f"{name}.jpg"), type="jpeg", quality=75, clip=clip)
-
-
-def assert_clean(browser: Browser) -> None:
-    assert browser.outside == [], f"requests left localhost: {browser.outside}"
-    assert browser.problems == [], browser.problems
 
 
 @pytest.fixture
@@ -441,6 +313,8 @@ def test_first_load_javascript_is_within_budget(browser, library, live_gunicorn)
     sizes = {urlsplit(response.url).path: len(gzip.compress(response.body(), 9)) for response in scripts}
     assert any(path.startswith("/app/assets/index-") for path in sizes), sizes
     assert all(path.startswith("/app/assets/") for path in sizes), sizes
+    # The chart and graph libraries belong to the deals and waste pages (issue 17), not to a first visit.
+    assert not [path for path in sizes if re.match(r"/app/assets/(chartjs|cytoscape)-", path)], sizes
     total = sum(sizes.values())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "web-first-load.json").write_text(json.dumps({"gzip_bytes": total, "scripts": sizes}, indent=2))

@@ -1,0 +1,289 @@
+"""The deals, waste and pets screens of the web client (issue 17) end to end, in the same setup as the books
+screens (tests/web/test_browser.py): Debian's Chromium against gunicorn serving the built client, every request
+outside localhost aborted and failing the test, page errors and CSP violations failing it too.
+
+Screenshots go to bench/artifacts/; UPDATE_DOCS_SCREENSHOTS=1 also refreshes docs/img/{deals,waste,pets}.jpg.
+"""
+
+import base64
+import csv
+import re
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.db.models import Q
+
+from tests.config.factories import UserFactory
+from tests.web.browser import CHROMIUM, assert_clean, expect, log_in, screenshot
+
+DEALS_SAMPLES = Path("/work/shared/data/deals")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(not DEALS_SAMPLES.is_dir(), reason="the deals samples (../shared/data/deals) are not here"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(300),
+]
+
+
+def scripts_loaded(page) -> list[str]:
+    """Paths of the scripts the page loads from now on (a list that fills as it goes)."""
+    paths: list[str] = []
+    page.on("response", lambda response: response.url.endswith(".js") and paths.append(urlsplit(response.url).path))
+    return paths
+
+
+def expected_top_customers(path: Path) -> list[tuple[str, Decimal, list[str]]]:
+    """Brief 003's top 5, computed here by brute force from the file: the largest sums of `total` (ties by
+    username), each with the gems bought by at least two of the five and by this customer."""
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    gems: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            spent[row["customer"]] += Decimal(row["total"])
+            gems[row["customer"]].add(row["item"])
+    top = sorted(spent, key=lambda name: (-spent[name], name))[:5]
+    shared = {gem for gem in set().union(*(gems[name] for name in top)) if sum(gem in gems[name] for name in top) >= 2}
+    return [(name, spent[name], sorted(gems[name] & shared)) for name in top]
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:,.2f}".removesuffix(".00")
+
+
+def upload_progress_recorder(page) -> None:
+    """Records every value the upload progress bar takes (window.progressSeen), from the next page load on."""
+    page.add_init_script(
+        """
+        window.progressSeen = [];
+        new MutationObserver(() => {
+          for (const bar of document.querySelectorAll('progress')) {
+            window.progressSeen.push(bar.getAttribute('aria-valuetext'));
+          }
+        }).observe(document, {
+          subtree: true, childList: true, attributes: true, attributeFilter: ['value', 'aria-valuetext'],
+        });
+        """
+    )
+
+
+def throttle_uploads(page, bytes_per_second: int) -> None:
+    """Chromium sends request bodies at most this fast (DevTools network emulation), so progress can be seen."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second},
+    )
+
+
+def drop_file(page, target, name: str, content: bytes, mime: str) -> None:
+    """Drags a file onto `target` as a desktop would: a DataTransfer holding it, dragenter, dragover, drop."""
+    transfer = page.evaluate_handle(
+        """([name, data, mime]) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: mime }));
+            return transfer;
+        }""",
+        [name, base64.b64encode(content).decode(), mime],
+    )
+    for event in ("dragenter", "dragover", "drop"):
+        target.dispatch_event(event, {"dataTransfer": transfer})
+
+
+def test_deals_a_trader_uploads_a_file_and_sees_the_top_customers_and_their_chart(browser):
+    page = browser.page
+    UserFactory(username="trader")
+    sample = DEALS_SAMPLES / "deals.csv"
+    expected = expected_top_customers(sample)
+    scripts = scripts_loaded(page)
+    upload_progress_recorder(page)
+
+    # Reading needs no login; uploading does, and the login page brings the user back.
+    page.goto(browser.url("/app/deals"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deals")
+    expect(page.get_by_text("No deals yet: upload a deals.csv to see the top customers.")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Deals").is_visible()
+    page.get_by_role("link", name="log in to upload").click()
+    log_in(page, "trader")
+    expect(page).to_have_url(re.compile(r"/app/deals$"))
+
+    throttle_uploads(page, 64 * 1024)  # 46 kB: about 0.7 s, so the bar moves through values between 0 and 100 %
+    page.get_by_label("deals.csv", exact=True).set_input_files(str(sample))
+    expect(page.get_by_text("Chosen: deals.csv")).to_be_visible()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("progressbar", name="Upload progress")).to_be_visible()
+    answer = page.get_by_test_id("deals-answer")
+    expect(answer.get_by_role("definition")).to_have_text(["OK"], timeout=30000)
+    expect(answer.get_by_role("term")).to_have_text(["Status"])
+    seen = [value for value in page.evaluate("window.progressSeen") if value]
+    percents = {int(match[1]) for value in seen if (match := re.match(r"(\d+)% of", value))}
+    assert any(0 < percent < 100 for percent in percents), f"no progress between 0 and 100 %: {seen}"
+
+    # The table: customer, spent money, shared gems as tags, as computed from the file here.
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(5)
+    for row, (name, spent, gems) in zip(rows.all(), expected, strict=True):
+        expect(row.get_by_role("rowheader")).to_have_text(name)
+        expect(row.get_by_role("cell").nth(0)).to_have_text(money(spent))
+        tags = row.get_by_role("listitem")
+        expect(tags).to_have_text(gems) if gems else expect(tags).to_have_count(0)
+
+    # The chart: Chart.js drew five bars on its canvas, from a chunk only this page loads.
+    chart = page.get_by_test_id("spent-chart")
+    expect(chart).to_have_attribute("data-bars", "5")
+    canvas = chart.locator("canvas")
+    expect(canvas).to_have_attribute("aria-label", re.compile(rf"^Bar chart of spent money: {expected[0][0]} "))
+    assert canvas.evaluate("c => c.width > 0 && c.height > 0")
+    painted = canvas.evaluate(
+        "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"
+    )
+    assert painted > 1000, "the chart's canvas is blank"
+    assert any(re.match(r"/app/assets/chartjs-", path) for path in scripts), scripts
+    assert not any(re.match(r"/app/assets/cytoscape-", path) for path in scripts), scripts
+    screenshot(page, "deals", docs_part=page.get_by_role("region", name="Top 5 customers"))
+    assert_clean(browser)
+
+
+def test_deals_a_bad_file_shows_its_desc_and_the_line_in_words(browser):
+    page = browser.page
+    UserFactory(username="trader")
+    page.goto(browser.url("/app/login?redirect=/deals"))
+    log_in(page, "trader")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deals")
+
+    # Dropped on the form rather than chosen: the cp1251 sample is refused as a whole, its line named.
+    bad = (DEALS_SAMPLES / "deals_cp1251_missing_field.csv").read_bytes()
+    drop_file(page, page.get_by_test_id("drop-zone"), "deals_cp1251_missing_field.csv", bad, "text/csv")
+    expect(page.get_by_text("Chosen: deals_cp1251_missing_field.csv")).to_be_visible()
+    page.get_by_role("button", name="Upload").click()
+    answer = page.get_by_test_id("deals-answer")
+    expect(answer).to_have_attribute("role", "alert")
+    expect(answer.get_by_role("term")).to_have_text(["Status", "Desc"])
+    expect(answer.get_by_role("definition").first).to_have_text("Error")
+    desc = page.get_by_test_id("deals-desc")
+    expect(desc).to_have_text(re.compile(r"^line (\d+): the file is not UTF-8"))
+    line = re.match(r"line (\d+)", desc.inner_text())[1]
+    expect(answer.locator(".bad-line")).to_have_text(f"The problem is on line {line} of the file.")
+    expect(answer).to_contain_text("Nothing was changed.")
+    expect(page.get_by_text("No deals yet")).to_be_visible()
+
+    # A row with a bad value: the line the server names is said in words.
+    broken = (
+        b"customer,item,total,quantity,date\nbob,Ruby,10,1,2018-12-14 08:29:52\nbob,Ruby,10,x,2018-12-14 08:29:52\n"
+    )
+    page.get_by_label("deals.csv", exact=True).set_input_files(
+        files=[{"name": "deals.csv", "mimeType": "text/csv", "buffer": broken}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(desc).to_have_text('line 3: quantity must be a positive integer, got "x"')
+    expect(answer.locator(".bad-line")).to_have_text("The problem is on line 3 of the file.")
+    screenshot(page, "deals-bad-file")
+    assert_clean(browser)
+
+
+@pytest.fixture
+def case_1():
+    """The demo's case-1 network as `seed_waste --case-1` builds it, with a member of ОО1 and a stranger."""
+    from waste.cases import case_1_build
+    from waste.services import membership_add
+
+    organizations, storages = case_1_build()
+    UserFactory(username="member")
+    UserFactory(username="stranger")
+    membership_add(organization=organizations[0], username="member")
+    return {"organizations": {o.name: o for o in organizations}, "storages": {s.name: s for s in storages}}
+
+
+def route_ids(*pairs: tuple[str, str]) -> list[str]:
+    """The graph's edge ids ("r<id>") of the routes between these (from, to) site names."""
+    from waste.models import Route
+
+    ids = []
+    for start, end in pairs:
+        route = Route.objects.filter(to_storage__name=end).filter(
+            Q(from_organization__name=start) | Q(from_storage__name=start)
+        )
+        ids.append(f"r{route.get().pk}")
+    return sorted(ids)
+
+
+def transfer_rows(page) -> list[list[str]]:
+    table = page.get_by_test_id("disposal-result").get_by_test_id("transfers")
+    return [row.get_by_role("cell").all_inner_texts() for row in table.locator("tbody tr").all()]
+
+
+def test_waste_the_case_1_network_is_drawn_and_a_member_disposes_along_highlighted_paths(browser, case_1):
+    page = browser.page
+    scripts = scripts_loaded(page)
+    page.goto(browser.url("/app/books"))  # the navigation bar reaches the waste page, logged in or not
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Waste").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waste")
+
+    # The whole case-1 network: 2 organizations, 8 storages, 10 routes (4 two-way), drawn by Cytoscape.js.
+    summary = page.get_by_test_id("network-summary")
+    expect(summary).to_contain_text("2 organizations, 8 storages, 10 routes (4 two-way).")
+    graph = page.get_by_test_id("network-graph")
+    expect(graph).to_have_attribute("data-elements", "20")
+    expect(page.get_by_test_id("first-render")).to_be_visible()
+    assert graph.locator("canvas").count() >= 1
+    assert any(re.match(r"/app/assets/cytoscape-", path) for path in scripts), scripts
+    assert not any(re.match(r"/app/assets/chartjs-", path) for path in scripts), scripts
+    # Storage fill in words too; staff tools are not offered to a visitor.
+    expect(page.get_by_role("list", name="Fill of МНО1").get_by_role("meter")).to_have_count(2)
+    expect(page.get_by_test_id("staff-tools")).to_have_count(0)
+
+    # An organization: stock and limits, the storages it reaches (nearest first), and a login to act.
+    page.get_by_label("Organization", exact=True).select_option(label="ОО1")
+    panel = page.get_by_test_id("organization-panel")
+    expect(panel.get_by_role("heading", level=2)).to_have_text("ОО1")
+    expect(panel.get_by_test_id("stock").get_by_role("row", name="plastic")).to_have_text(re.compile(r"plastic\s*10\s*10"))
+    reachable = panel.get_by_test_id("reachable").locator("tbody tr")
+    expect(reachable.first).to_contain_text("МНО250 mОО1 → МНО2")
+    assert "organization=" in page.url
+    panel.get_by_role("link", name="log in").click()
+    log_in(page, "stranger")
+    expect(page.get_by_test_id("organization-panel").get_by_role("heading", level=2)).to_have_text("ОО1")
+
+    # Someone who is neither staff nor a member: the 403 in words.
+    page.get_by_role("button", name="Dispose").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Not allowed: Only staff and members of organization 'ОО1' ({case_1['organizations']['ОО1'].pk}) "
+        "may generate or dispose its waste."
+    )
+    page.get_by_role("button", name="Log out").click()
+    page.goto(browser.url(f"/app/login?redirect=/waste?organization={case_1['organizations']['ОО1'].pk}"))
+    log_in(page, "member")
+    panel = page.get_by_test_id("organization-panel")
+    expect(panel.get_by_role("heading", level=2)).to_have_text("ОО1")
+
+    # Dispose what ОО1 holds: nearest storage with room first; the paths used light up on the graph.
+    panel.get_by_role("button", name="Dispose").click()
+    result = page.get_by_test_id("disposal-result")
+    expect(result.get_by_test_id("transfers").locator("caption")).to_have_text("Dispose for ОО1: 3 transfers")
+    assert transfer_rows(page) == [
+        ["МНО2", "bio", "50", "50 m"],
+        ["МНО1", "glass", "50", "100 m"],
+        ["МНО2", "plastic", "10", "50 m"],
+    ]
+    expect(result.get_by_text("Everything was placed.")).to_be_visible()
+    expect(graph).to_have_attribute("data-used-routes", " ".join(route_ids(("ОО1", "МНО1"), ("ОО1", "МНО2"))))
+    expect(panel.get_by_test_id("stock").get_by_role("row", name="glass")).to_have_text(re.compile(r"glass\s*0\s*50"))
+    expect(page.get_by_role("list", name="Fill of МНО2").get_by_text("50 of 150 (100 free)")).to_be_visible()
+
+    # Generate: the amounts are added and disposed at once.
+    panel.get_by_label("Plastic to generate").fill("10")
+    panel.get_by_role("button", name="Generate").click()
+    expect(result.get_by_test_id("transfers").locator("caption")).to_have_text("Generate for ОО1: 1 transfer")
+    assert transfer_rows(page) == [["МНО2", "plastic", "10", "50 m"]]
+    expect(page.get_by_role("list", name="Fill of МНО2").get_by_text("20 of 50 (30 free)")).to_be_visible()
+    expect(graph).to_have_attribute("data-used-routes", " ".join(route_ids(("ОО1", "МНО2"))))
+    expect(page.get_by_test_id("staff-tools")).to_have_count(0)  # a member is not staff
+    screenshot(page, "waste", docs_part=page.get_by_role("region", name="Route network"))
+    assert_clean(browser)

@@ -349,20 +349,27 @@ def grpc_rates(amqp_url: str, env: dict[str, str], token: str, rounds: int, call
 # --- 4. REST create and 5. end to end -------------------------------------------------------------------------
 
 
-def rest_create_goal(base: str, headers: dict[str, str], author_ids: list[int], rounds: int, creates: int) -> Goal:
-    import httpx
+class Clients:
+    """One httpx client per thread and web instance; call `index` goes to instance `index % len(bases)`."""
 
-    local = threading.local()
+    def __init__(self, bases: list[str], headers: dict[str, str]) -> None:
+        self.bases, self.headers, self.local = bases, headers, threading.local()
 
-    def client() -> httpx.Client:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base, headers=headers, timeout=30)
-        return local.client
+    def __call__(self, index: int):
+        import httpx
 
+        clients = self.local.__dict__.setdefault("clients", {})
+        base = self.bases[index % len(self.bases)]
+        if base not in clients:
+            clients[base] = httpx.Client(base_url=base, headers=self.headers, timeout=30)
+        return clients[base]
+
+
+def rest_create_goal(clients: Clients, author_ids: list[int], rounds: int, creates: int) -> Goal:
     def create(path: str) -> Callable[[int], None]:
         def call(index: int) -> None:
             body = {"title": f"Created {index}", "published_on": "2001-01-01", "author_ids": author_ids}
-            client().post(path, json=body).raise_for_status()
+            clients(index).post(path, json=body).raise_for_status()
 
         return call
 
@@ -381,29 +388,24 @@ def rest_create_goal(base: str, headers: dict[str, str], author_ids: list[int], 
     )
 
 
-def end_to_end_p99(base: str, headers: dict[str, str], author_ids: list[int], consumed_at: dict[int, datetime],
+def end_to_end_p99(clients: Clients, author_ids: list[int], consumed_at: dict[int, datetime],
                    writes: int) -> tuple[float, float]:  # fmt: skip
     """p50 and p99 (ms) from a write's commit to its consumer log line, writes paced at E2E_RATE per second.
 
     Both ends are the servers' own clocks (the outbox row's `occurred_at`, stamped in the write's transaction, and
     the log line's timestamp), so the bench's client threads add nothing.
     """
-    import httpx
-
     from books.models import OutboxEvent
 
-    local = threading.local()
     created: list[int] = []
     started = time.monotonic()
 
     def write(index: int) -> None:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=base, headers=headers, timeout=30)
         delay = started + index / E2E_RATE - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         body = {"title": f"E2E {index}", "published_on": "2001-01-01", "author_ids": author_ids}
-        response = local.client.post("/books", json=body)
+        response = clients(index).post("/books", json=body)
         response.raise_for_status()
         created.append(response.json()["id"])
 
@@ -429,6 +431,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000, help="gRPC calls per round and target")
     parser.add_argument("--creates", type=int, default=800, help="REST creates per round and target")
     parser.add_argument("--reuse", action="store_true", help="keep a seeded bench_events database")
+    parser.add_argument("--instances", type=int, default=1, help="web, relay and sidecar copies (rest, e2e)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
@@ -492,7 +495,8 @@ def main() -> None:
 
 
 def rest_and_end_to_end(args, env: dict[str, str], headers: dict[str, str]) -> tuple[Goal | None, tuple | None]:
-    """gunicorn (4 workers, with this module's baseline view), the relay and the sidecar, as `make run` has them."""
+    """`--instances` copies of gunicorn (4 workers in all, with this module's baseline view), of the relay and of
+    the sidecar (one of each is what `make run` has)."""
     from books.models import OutboxEvent
 
     OutboxEvent.objects.all().delete()
@@ -502,22 +506,38 @@ def rest_and_end_to_end(args, env: dict[str, str], headers: dict[str, str]) -> t
         if match := CONSUMED.search(line):  # the line starts with its local time, "2026-12-04 05:42:21,859"
             consumed_at[int(match.group(1))] = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").astimezone()
 
-    web_port = free_port()
-    base = f"http://127.0.0.1:{web_port}"
+    web_ports = [free_port() for _ in range(args.instances)]
+    bases = [f"http://127.0.0.1:{port}" for port in web_ports]
     gunicorn = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "bench.events:bench_app()"]
-    web_env = env | {"WEB_PORT": str(web_port), "WEB_CONCURRENCY": "4", "LOG_LEVEL": "WARNING"}
+    workers = str(max(1, 4 // args.instances))  # the same number of web workers in all
+    processes = [
+        *(
+            Process(
+                gunicorn,
+                env | {"WEB_PORT": str(port), "WEB_CONCURRENCY": workers, "LOG_LEVEL": "WARNING"},
+                name="gunicorn",
+            )
+            for port in web_ports
+        ),  # fmt: skip
+        *(Process([PYTHON, "manage.py", "relay_events"], env, name="relay") for _ in range(args.instances)),
+        *(
+            Process([PYTHON, "-m", "grpc_service"], env | {"GRPC_PORT": str(free_port())}, on_sidecar_line)
+            for _ in range(args.instances)
+        ),  # fmt: skip
+    ]
     goal = e2e = None
-    with (
-        Process(gunicorn, web_env, name="gunicorn"),
-        Process([PYTHON, "manage.py", "relay_events"], env, name="relay"),
-        Process([PYTHON, "-m", "grpc_service"], env | {"GRPC_PORT": str(free_port())}, on_sidecar_line),
-    ):
-        wait_for_http(f"{base}/health")
+    try:
+        for base in bases:
+            wait_for_http(f"{base}/health")
+        clients = Clients(bases, headers)
         if "rest" in args.parts:
-            goal = rest_create_goal(base, headers, AUTHOR_IDS, args.rounds, args.creates)
+            goal = rest_create_goal(clients, AUTHOR_IDS, args.rounds, args.creates)
             wait_for(lambda: not OutboxEvent.objects.filter(published_at__isnull=True).exists(), "the relay", 300)
         if "e2e" in args.parts:
-            e2e = end_to_end_p99(base, headers, AUTHOR_IDS, consumed_at, writes=E2E_RATE * 5)
+            e2e = end_to_end_p99(clients, AUTHOR_IDS, consumed_at, writes=E2E_RATE * 5)
+    finally:
+        for process in processes:
+            process.stop()
     return goal, e2e
 
 

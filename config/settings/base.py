@@ -304,7 +304,7 @@ LOGGING = {
 # grpc_service (also the books outbox relay, `relay_events`)
 # The relay wakes on NOTIFY after each commit; the sweep catches anything else (relay or broker was down).
 RELAY_SWEEP_SECONDS = env.float("RELAY_SWEEP_SECONDS", default=5.0)
-RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=100)
+RELAY_BATCH_SIZE = env.int("RELAY_BATCH_SIZE", default=500)
 # Published outbox rows and the sidecar's handled event ids are kept this long, then purged in small batches.
 RELAY_HEALTH_MAX_LAG_SECONDS = env.int("RELAY_HEALTH_MAX_LAG_SECONDS", default=120)
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)

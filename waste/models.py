@@ -184,6 +184,13 @@ class Route(models.Model):
         return f"{source}{arrow}s{self.to_storage_id} {self.distance_m} m"
 
 
+class TreeParent(models.Func):
+    """The storage before the last one of a path (NULL for a direct road): a pair's parent in the tree."""
+
+    template = "(%(expressions)s[cardinality(%(expressions)s) - 1])"
+    output_field = models.BigIntegerField()
+
+
 class Distance(models.Model):
     """The shortest directed path from an organization to a storage; no row means unreachable."""
 
@@ -202,8 +209,12 @@ class Distance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "storage"], name="waste_distance_unique_pair"),
         ]
-        # A disposal walks an organization's storages nearest first and stops at the first ones with room.
-        indexes = [models.Index(fields=["organization", "distance_m"], name="waste_distance_nearest_idx")]
+        indexes = [
+            # A disposal walks an organization's storages nearest first and stops at the first ones with room.
+            models.Index(fields=["organization", "distance_m"], name="waste_distance_nearest_idx"),
+            # A route change walks an organization's tree down from a pair to the pairs below it.
+            models.Index(F("organization"), TreeParent("path"), name="waste_distance_parent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"o{self.organization_id}->s{self.storage_id} {self.distance_m} m"

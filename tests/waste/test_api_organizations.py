@@ -130,8 +130,8 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
     routes = [("ОО", f"S{i:03d}", 1 + i, False) for i in range(size)]
     network = build_network(organizations={"ОО": {"glass": (0, 50), "bio": (0, 50)}}, storages=storages, routes=routes)
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    # user, organization, savepoint, organization lock, waste rows, rooms seen and locked, the writes, release
-    with django_assert_num_queries(8):
+    # user, organization, savepoint, organization and waste rows locked, rooms seen and locked, the writes, release
+    with django_assert_num_queries(7):
         response = staff_client.post(url, {"glass": 7, "bio": 2})
     assert [(t["storage"]["name"], t["type"], t["amount"]) for t in response.json()["transfers"]] == [
         ("S000", "bio", 2),

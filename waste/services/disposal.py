@@ -25,10 +25,10 @@ from typing import TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.api import not_found_message
 from waste import allocation
-from waste.exceptions import WasteLimitExceededError, WasteTypeNotProducedError
+from waste.exceptions import OrganizationNotFoundError, WasteLimitExceededError, WasteTypeNotProducedError
 from waste.models import WASTE_TYPES, Distance, Organization, OrganizationWaste, Storage, StorageRoom, Transfer
-from waste.services.network import lock_site
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,33 @@ def _with_retry(attempt: Callable[[int | None], T]) -> T:
         except RoomTakenError:
             logger.info("disposal needs more rooms than it locked, attempt=%s", number + 1)
     raise AssertionError("the attempt locking every room cannot miss one")  # pragma: no cover
+
+
+# One organization's row (FOR NO KEY UPDATE: it must not be deleted meanwhile), then its waste rows in pk order,
+# in one round trip: the CTE is read, and its row locked, before the lateral subquery locks any waste row.
+LOCK_ORGANIZATION_SQL = f"""
+WITH site AS (SELECT id, name FROM {Organization._meta.db_table} WHERE id = %s FOR NO KEY UPDATE)
+SELECT site.name, w.id, w.waste_type, w.stock, w."limit" FROM site
+LEFT JOIN LATERAL (
+    SELECT id, waste_type, stock, "limit" FROM {OrganizationWaste._meta.db_table}
+    WHERE organization_id = site.id ORDER BY id FOR UPDATE
+) w ON true
+"""
+
+
+def _lock_organization(organization: Organization) -> list[OrganizationWaste]:
+    """Lock the organization, then its waste rows (lock order step 2); 404 when it was deleted meanwhile."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_ORGANIZATION_SQL, [organization.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        raise OrganizationNotFoundError(not_found_message("organization", organization.pk))
+    locked = Organization(pk=organization.pk, name=rows[0][0])
+    return [
+        OrganizationWaste(pk=pk, organization=locked, waste_type=waste_type, stock=stock, limit=limit)
+        for _name, pk, waste_type, stock, limit in rows
+        if pk is not None
+    ]
 
 
 def _lock_wastes(**filters: object) -> list[OrganizationWaste]:
@@ -267,8 +294,7 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
     """Add waste to the organization's stock (within its limits) and dispose it at once."""
 
     def attempt(nearest: int | None) -> DisposalResult:
-        lock_site(organization)
-        wastes = _lock_wastes(organization_id=organization.pk)
+        wastes = _lock_organization(organization)
         by_type = {waste.waste_type: waste for waste in wastes}
         for waste_type, amount in amounts.items():
             waste = by_type.get(waste_type)
@@ -295,8 +321,7 @@ def organization_dispose(*, organization: Organization) -> DisposalResult:
     """Dispose whatever the organization holds, nearest storage first."""
 
     def attempt(nearest: int | None) -> DisposalResult:
-        lock_site(organization)
-        wastes = _lock_wastes(organization_id=organization.pk)
+        wastes = _lock_organization(organization)
         return DisposalResult(transfers=dispatch(wastes=wastes, nearest=nearest), left=_left(wastes))
 
     return _with_retry(attempt)

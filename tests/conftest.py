@@ -9,11 +9,13 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import boto3
 import psycopg
 import pytest
 from django.conf import settings
@@ -282,3 +284,14 @@ def s3_endpoint():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_new_bucket(s3_endpoint) -> tuple:
+    """(boto3 client, name) of a bucket of its own on moto's server."""
+    name = f"pets-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3", endpoint_url=s3_endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    client.create_bucket(Bucket=name)
+    return client, name

@@ -6,11 +6,9 @@ one web instance is listed and deleted through the other.
 """
 
 import re
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import httpx
 import pytest
 from django.conf import settings
@@ -31,19 +29,12 @@ CREATES, UPDATES = 200, 100
 
 
 @pytest.fixture
-def bucket(s3_endpoint):
-    name = f"pets-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    )
-    client.create_bucket(Bucket=name)
-    return client, name
-
-
-@pytest.fixture
-def stack(broker, bucket, s3_endpoint):
+def stack(broker, s3_new_bucket, s3_endpoint):
     """Two web instances, two relays and two sidecars, all on the test's own exchange and queue."""
-    client, name = bucket
+    _, name = s3_new_bucket
+    # The sidecars' queue exists before the first write: events published while both were still starting would
+    # otherwise reach only the probe queue.
+    broker.topology.declare(broker.channel)
     events = {"BOOK_EVENTS_EXCHANGE": broker.topology.exchange, "BOOK_EVENTS_QUEUE": broker.topology.queue}
     media = {
         "MEDIA_STORAGE": "s3",
@@ -129,9 +120,9 @@ def test_book_writes_over_two_web_instances_are_each_handled_once(stack, broker)
         assert page.total_size == CREATES
 
 
-def test_a_photo_uploaded_through_one_instance_is_served_and_deleted_through_the_other(stack, bucket):
+def test_a_photo_uploaded_through_one_instance_is_served_and_deleted_through_the_other(stack, s3_new_bucket):
     (first, second), _, _, _ = stack
-    client, name = bucket
+    client, name = s3_new_bucket
     key = {"X-API-KEY": settings.API_KEY}
     pet = httpx.post(f"{first.url}/pets", json={"name": "boy", "age": 7, "type": "dog"}, headers=key).json()
     content = image_bytes("PNG")

@@ -3,10 +3,8 @@
 import subprocess
 import sys
 import urllib.request
-import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,12 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def s3_bucket(s3_endpoint):
-    name = f"pets-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    )
-    client.create_bucket(Bucket=name)
+def s3_bucket(s3_endpoint, s3_new_bucket):
+    client, name = s3_new_bucket
     options = {
         "bucket_name": name,
         "endpoint_url": s3_endpoint,

@@ -130,8 +130,8 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
     routes = [("ОО", f"S{i:03d}", 1 + i, False) for i in range(size)]
     network = build_network(organizations={"ОО": {"glass": (0, 50), "bio": (0, 50)}}, storages=storages, routes=routes)
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    # user, organization, savepoint, organization and waste rows locked, rooms seen and locked, the writes, release
-    with django_assert_num_queries(7):
+    # user, organization, savepoint, the disposal (one statement: locks, rooms, writes), release
+    with django_assert_num_queries(5):
         response = staff_client.post(url, {"glass": 7, "bio": 2})
     assert [(t["storage"]["name"], t["type"], t["amount"]) for t in response.json()["transfers"]] == [
         ("S000", "bio", 2),
@@ -139,6 +139,20 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
         ("S001", "glass", 3),
     ]
     assert response.json()["left"] == {"bio": 0, "glass": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_outside_a_transaction_is_one_statement_after_the_reads(staff_client, django_assert_num_queries):
+    """As served (no ATOMIC_REQUESTS): the disposal is a statement of its own, with no BEGIN or COMMIT around it."""
+    network = build_network(
+        organizations={"ОО": {"glass": (0, 50)}}, storages={"S": {"glass": (0, 4)}}, routes=[("ОО", "S", 3, False)]
+    )
+    url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
+    with django_assert_num_queries(3) as queries:  # user, organization, the disposal
+        response = staff_client.post(url, {"glass": 7})
+    assert not any(q["sql"].split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT") for q in queries.captured_queries)
+    assert response.json()["left"] == {"glass": 3}
+    assert Transfer.objects.get().amount == 4
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,10 @@
 
 import random
 import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from tests.conftest import errors_of_concurrent
@@ -161,3 +163,32 @@ def test_concurrent_route_edits_leave_the_exact_distance_table():
     }
     assert found == expected
     assert found[(network.organizations["O1"].pk, storages[-1].pk)][0] == 100 + sum(lengths)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_room_emptied_while_a_disposal_waits_for_it_is_filled_from_its_new_state():
+    """The disposal saw the room 20/25 full; recycling emptied it meanwhile and commits while the disposal waits for
+    the room's lock: the disposal fills the room from what it holds now (0 + 25), not from what it saw (20 + 25)."""
+    network = build_network(
+        organizations={"O": {"glass": (0, 100)}},
+        storages={"near": {"glass": (20, 25)}, "far": {"glass": (0, 100)}},
+        routes=[("O", "near", 1, False), ("O", "far", 5, False)],
+    )
+    room = StorageRoom.objects.get(storage=network.storages["near"])
+    emptied = threading.Event()
+
+    def recycle() -> None:
+        with transaction.atomic():
+            StorageRoom.objects.filter(pk=room.pk).update(stored=0)
+            emptied.set()
+            time.sleep(0.5)  # the disposal below takes its snapshot now and then waits for the room
+        connection.close()
+
+    recycling = threading.Thread(target=recycle)
+    recycling.start()
+    emptied.wait(5)
+    result = organization_generate(organization=network.organizations["O"], amounts={"glass": 30})
+    recycling.join()
+
+    assert [(t.storage_name, t.amount) for t in result.transfers] == [("near", 25), ("far", 5)]
+    assert dict(StorageRoom.objects.values_list("storage__name", "stored")) == {"near": 25, "far": 5}

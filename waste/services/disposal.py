@@ -29,6 +29,7 @@ from config.api import not_found_message
 from waste import allocation
 from waste.exceptions import OrganizationNotFoundError, WasteLimitExceededError, WasteTypeNotProducedError
 from waste.models import WASTE_TYPES, Distance, Organization, OrganizationWaste, Storage, StorageRoom, Transfer
+from waste.services.disposal_statement import dispose_in_one_statement
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +53,13 @@ class DisposalResult:
     left: dict[str, int] = field(default_factory=dict)
 
 
-def _with_retry(attempt: Callable[[int | None], T]) -> T:
+def _with_retry(attempt: Callable[[int | None], T], *, first: int = 0) -> T:
     """Run `attempt(nearest)` in its own transaction (a savepoint when nested), looking further after a miss.
 
-    `nearest`: how many rooms per type the attempt may look at, None for every reachable one (the last attempt).
+    `nearest`: how many rooms per type the attempt may look at, None for every reachable one (the last attempt);
+    `first`: the attempt to start with (1 after the one-statement path looked at the nearest rooms).
     """
-    for number in range(OPTIMISTIC_ATTEMPTS + 1):
+    for number in range(min(first, OPTIMISTIC_ATTEMPTS), OPTIMISTIC_ATTEMPTS + 1):
         nearest = NEAREST_ROOMS * NEAREST_GROWTH**number if number < OPTIMISTIC_ATTEMPTS else None
         try:
             with transaction.atomic():
@@ -290,6 +292,28 @@ def _left(wastes: list[OrganizationWaste]) -> dict[str, int]:
     return {waste_type: stock[waste_type] for waste_type in WASTE_TYPES if waste_type in stock}
 
 
+def _in_one_statement(organization: Organization, amounts: Mapping[str, int]) -> DisposalResult | None:
+    """The common case, as one statement (waste.services.disposal_statement); None: take the general path."""
+    if not OPTIMISTIC_ATTEMPTS:
+        return None
+    outcome = dispose_in_one_statement(organization=organization, amounts=amounts, nearest=NEAREST_ROOMS)
+    if not outcome.found:
+        raise OrganizationNotFoundError(not_found_message("organization", organization.pk))
+    if not outcome.done:
+        refused = any(
+            waste_type not in outcome.wastes or outcome.wastes[waste_type][0] + amount > outcome.wastes[waste_type][1]
+            for waste_type, amount in amounts.items()
+        )
+        if not refused:  # (a refused amount is named by the general path)
+            logger.info("disposal needs more rooms than it locked, attempt=1")
+        return None
+    if outcome.transfers:
+        logger.info("waste dispatched organizations=1 transfers=%s", len(outcome.transfers))
+    return DisposalResult(
+        transfers=outcome.transfers, left={waste_type: left for waste_type, (_, _, left) in outcome.wastes.items()}
+    )
+
+
 def organization_generate(*, organization: Organization, amounts: Mapping[str, int]) -> DisposalResult:
     """Add waste to the organization's stock (within its limits) and dispose it at once."""
 
@@ -314,7 +338,7 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
         transfers = dispatch(wastes=wastes, nearest=nearest, changed=changed)
         return DisposalResult(transfers=transfers, left=_left(wastes))
 
-    return _with_retry(attempt)
+    return _in_one_statement(organization, amounts) or _with_retry(attempt, first=1)
 
 
 def organization_dispose(*, organization: Organization) -> DisposalResult:
@@ -324,4 +348,4 @@ def organization_dispose(*, organization: Organization) -> DisposalResult:
         wastes = _lock_organization(organization)
         return DisposalResult(transfers=dispatch(wastes=wastes, nearest=nearest), left=_left(wastes))
 
-    return _with_retry(attempt)
+    return _in_one_statement(organization, {}) or _with_retry(attempt, first=1)

@@ -65,4 +65,4 @@ RUN python -m whitenoise.compress --quiet /app/web/dist
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
-CMD ["gunicorn", "-c", "config/gunicorn.py", "config.asgi"]
+CMD ["gunicorn", "-c", "config/gunicorn.py"]

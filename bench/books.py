@@ -1,6 +1,6 @@
 """Bench of the books read endpoints over a real gunicorn, against a raw-SQL baseline.
 
-    .venv/bin/python bench/books.py [--requests 2000] [--clients 4] [--workers 2] [--threads 4] [--rounds 3] [--reuse]
+    .venv/bin/python bench/books.py [--requests 2000] [--clients 4] [--workers 2] [--instances 1] [--rounds 3] [--reuse]
 
 1. (Re)creates a separate database (`bench_books`, never the app's), migrates it and seeds 10,000 books,
    2,000 authors and 100,000 ratings (1,000 users x 100 books) with COPY.
@@ -15,6 +15,7 @@ The same module is the gunicorn app (`bench.books:bench_app()`), so the baseline
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -123,15 +124,17 @@ def __getattr__(name: str):
 
 
 def bench_app():
-    """gunicorn entry point: the project's WSGI app with this module as the URLconf."""
+    """gunicorn entry point: the project's ASGI app (as config/gunicorn.py serves it) with this module as the
+    URLconf."""
     import django
 
     django.setup()
     from django.conf import settings
+    from django.core.asgi import get_asgi_application
     from django.core.wsgi import get_wsgi_application
 
     settings.ROOT_URLCONF = __name__
-    return get_wsgi_application()
+    return get_asgi_application() if os.environ.get("WEB_WORKER_CLASS", "asgi") == "asgi" else get_wsgi_application()
 
 
 # --- database: create, migrate, seed with COPY ---------------------------------------------------------------
@@ -205,8 +208,9 @@ def _fetch(args: tuple[str, dict, list[str]]) -> list[float]:
     return latencies
 
 
-def measure(pool: ProcessPoolExecutor, base: str, headers: dict, paths: list[str], clients: int) -> dict:
-    chunks = [(base, headers, paths[index::clients]) for index in range(clients)]
+def measure(pool: ProcessPoolExecutor, bases: list[str], headers: dict, paths: list[str], clients: int) -> dict:
+    """Client `i` sends its share of `paths` to web instance `i % len(bases)`."""
+    chunks = [(bases[index % len(bases)], headers, paths[index::clients]) for index in range(clients)]
     started = time.perf_counter()
     latencies = [latency for part in pool.map(_fetch, chunks) for latency in part]
     elapsed = time.perf_counter() - started
@@ -233,8 +237,8 @@ def main() -> None:
     parser.add_argument("--database", default="bench_books")
     parser.add_argument("--requests", type=int, default=2000, help="requests per warm/baseline measurement")
     parser.add_argument("--clients", type=int, default=4, help="client processes (keep-alive connections)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers in all")
+    parser.add_argument("--instances", type=int, default=1, help="gunicorn instances sharing the workers")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per row; the table shows medians")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded bench database")
     options = parser.parse_args()
@@ -257,14 +261,22 @@ def main() -> None:
     user = get_user_model().objects.get(pk=user_id)
     headers = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = [PYTHON, "-m", "gunicorn", "bench.books:bench_app()", "--bind", f"127.0.0.1:{port}",
-                "--worker-class", "gthread", "--workers", str(options.workers), "--threads", str(options.threads),
-                "--log-level", "warning"]  # fmt: skip
+    ports = [free_port() for _ in range(options.instances)]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    gunicorn = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "bench.books:bench_app()"]
+    workers = str(max(1, options.workers // options.instances))
     results: dict[tuple[str, str], list[dict]] = {}
-    with Process(gunicorn, child_env(options.database, **extra), name="gunicorn"):
-        wait_for_http(f"{base}/health")
+    servers = [
+        Process(
+            gunicorn, child_env(options.database, **extra, WEB_PORT=str(port), WEB_CONCURRENCY=workers), name="gunicorn"
+        )  # fmt: skip
+        for port in ports
+    ]
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.enter_context(server)
+        for base in bases:
+            wait_for_http(f"{base}/health")
         rng = random.Random(1)
         n = options.requests
         book_ids = rng.sample(list(Book.objects.values_list("id", flat=True)), k=min(n, BOOKS))
@@ -282,25 +294,25 @@ def main() -> None:
         ]
         with ProcessPoolExecutor(max_workers=options.clients) as pool:
             # Warm the processes: connections to PostgreSQL and Redis, imports, JWT; touches no cached key.
-            measure(pool, base, headers, ["/authors?limit=1"] * options.clients * 10, options.clients)
-            measure(pool, base, {}, ["/baseline/books/1"] * options.clients * 10, options.clients)
+            measure(pool, bases, headers, ["/authors?limit=1"] * options.clients * 10, options.clients)
+            measure(pool, bases, {}, ["/baseline/books/1"] * options.clients * 10, options.clients)
             for _ in range(options.rounds):
                 for name, paths in scenarios:
                     cache.delete_pattern("*")  # only this bench's prefix: every key is cold again
-                    cold = measure(pool, base, headers, paths, options.clients)  # each key requested once
+                    cold = measure(pool, bases, headers, paths, options.clients)  # each key requested once
                     warm_paths = (paths * (n // len(paths) + 1))[:n]
-                    warm = measure(pool, base, headers, warm_paths, options.clients)
+                    warm = measure(pool, bases, headers, warm_paths, options.clients)
                     baseline_paths = [f"/baseline{path}" + ("&" if "?" in path else "?") + f"user={user_id}"
                                       for path in warm_paths]  # fmt: skip
-                    raw = measure(pool, base, {}, baseline_paths, options.clients)
+                    raw = measure(pool, bases, {}, baseline_paths, options.clients)
                     for mode, result in zip(MODES, (cold, warm, raw), strict=True):
                         results.setdefault((name, mode), []).append(result)
 
     median = {key: {field: statistics.median(r[field] for r in runs) for field in runs[0]}
               for key, runs in results.items()}  # fmt: skip
     print(f"\n{BOOKS:,} books / {AUTHORS:,} authors / {USERS * RATINGS_PER_USER:,} ratings; gunicorn "
-          f"{options.workers}x{options.threads} gthread, {options.clients} client processes, loopback, "
-          f"{os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
+          f"{options.instances} instance(s), {options.workers} ASGI workers in all, {options.clients} client "
+          f"processes, loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
     print_table(
         ["endpoint", "mode", "requests", "req/s", "p50 ms", "p99 ms", "req/s vs raw"],
         [

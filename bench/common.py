@@ -48,6 +48,8 @@ def child_env(db: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url(db),
         # Per run: a bench database is recreated, so cache entries of an earlier run must not be served.
         "CACHE_KEY_PREFIX": f"bench-{db}-{RUN_ID}",
+        # Compose and Kubernetes serve with gthread behind a buffering proxy; WEB_WORKER_CLASS=asgi measures make run.
+        "WEB_WORKER_CLASS": os.environ.get("WEB_WORKER_CLASS", "gthread"),
         "LOG_LEVEL": "WARNING",
         **extra,
     }

@@ -17,6 +17,7 @@ Every goal line is a median of `--rounds` rounds.
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -64,9 +65,10 @@ def bench_app():
     django.setup()
     from django.conf import settings
     from django.core.asgi import get_asgi_application
+    from django.core.wsgi import get_wsgi_application
 
     settings.ROOT_URLCONF = __name__
-    return get_asgi_application()
+    return get_asgi_application() if os.environ.get("WEB_WORKER_CLASS", "asgi") == "asgi" else get_wsgi_application()
 
 
 def baseline_create(request):

@@ -20,14 +20,23 @@ control_socket = os.environ.get(
     "GUNICORN_CONTROL_SOCKET",
     os.path.join(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"gunicorn-{port}.ctl"),
 )
-# An asynchronous front (gunicorn's asyncio ASGI worker): a connection costs a coroutine until its whole request
-# has arrived (Django's ASGI handler reads the body before the view runs), so clients that trickle headers or a
-# body never hold a thread. Each request then runs its (sync) view in a thread of its own, with a database
-# connection from the worker's pool.
-worker_class = "asgi"
+# Two serving setups (WEB_WORKER_CLASS), both safe against clients that send a request slowly:
+# - "asgi" (the default; `make run`): gunicorn's asyncio ASGI worker. A connection costs a coroutine until its
+#   whole request has arrived (Django's ASGI handler reads the body before the view runs), so clients that trickle
+#   headers or a body never hold a thread; each request then runs its (sync) view in a thread of its own, with a
+#   database connection from the worker's pool. Django's sync/async hand-offs cost about a millisecond a request.
+# - "gthread" (docker compose, Kubernetes): WSGI worker threads with persistent connections, about twice the
+#   requests per second of a cheap endpoint; only behind a proxy that buffers whole requests with read timeouts
+#   (compose's nginx, the Ingress), since a thread reads its request itself.
+worker_class = os.environ.get("WEB_WORKER_CLASS", "asgi")
+if worker_class not in ("asgi", "gthread"):
+    raise ValueError(f"WEB_WORKER_CLASS must be asgi or gthread, not {worker_class!r}")
+wsgi_app = "config.asgi:application" if worker_class == "asgi" else "config.wsgi:application"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_connections = int(os.environ.get("WEB_CONNECTIONS", "1000"))
-os.environ.setdefault("DATABASE_POOL_MAX_SIZE", os.environ.get("WEB_DB_POOL_SIZE", "8"))
+threads = int(os.environ.get("WEB_THREADS", "4"))  # gthread only
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", "1000"))  # asgi only
+if worker_class == "asgi":
+    os.environ.setdefault("DATABASE_POOL_MAX_SIZE", os.environ.get("WEB_DB_POOL_SIZE", "8"))
 # Request line and headers must arrive within WEB_HEADER_TIMEOUT seconds (the body has REQUEST_READ_TIMEOUT).
 HeaderTimeoutProtocol.header_timeout = float(os.environ.get("WEB_HEADER_TIMEOUT", "10"))
 gasgi.ASGIProtocol = HeaderTimeoutProtocol  # the protocol class the ASGI worker instantiates per connection

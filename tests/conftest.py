@@ -213,7 +213,7 @@ def start_gunicorn(port: int, **extra_env: str) -> Server:
         **extra_env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -14,6 +14,8 @@ fuller than it was seen, or more rooms than were looked at might be needed, the 
 repeated looking further; the last attempt locks every reachable room with room, as the re-dispatch after a
 network change does. Rooms, stock and transfers are then written by one statement. The check constraints on
 `StorageRoom` and `OrganizationWaste` are the last line of defence.
+`generate` and `dispose` first try the first attempt as a single statement (waste.services.disposal_statement:
+same locks, same order, same plan, no round trip in between); what it leaves to them starts at the second.
 """
 
 import logging

@@ -7,7 +7,10 @@ Screenshots go to bench/artifacts/; UPDATE_DOCS_SCREENSHOTS=1 also refreshes doc
 
 import base64
 import csv
+import json
+import random
 import re
+import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -17,9 +20,13 @@ import pytest
 from django.db.models import Q
 
 from tests.config.factories import UserFactory
-from tests.web.browser import CHROMIUM, assert_clean, expect, log_in, screenshot
+from tests.web.browser import ARTIFACTS, CHROMIUM, assert_clean, expect, log_in, screenshot
 
 DEALS_SAMPLES = Path("/work/shared/data/deals")
+# Issue 17: 2,000 sites and 20,000 routes without freezing the page. Loading 220 pages of the public lists takes
+# most of the first figure (about 5 of 6.4 s on a loaded 2-CPU machine); no single task may block the page long.
+WASTE_FIRST_RENDER_BUDGET_MS = 30000
+WASTE_LONGEST_TASK_BUDGET_MS = 2000
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,6 +35,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(300),
 ]
+
+
+PAINTED_PIXELS = """c => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i]) painted++;
+  return painted;
+}"""
 
 
 def scripts_loaded(page) -> list[str]:
@@ -140,10 +155,7 @@ def test_deals_a_trader_uploads_a_file_and_sees_the_top_customers_and_their_char
     canvas = chart.locator("canvas")
     expect(canvas).to_have_attribute("aria-label", re.compile(rf"^Bar chart of spent money: {expected[0][0]} "))
     assert canvas.evaluate("c => c.width > 0 && c.height > 0")
-    painted = canvas.evaluate(
-        "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"
-    )
+    painted = canvas.evaluate(PAINTED_PIXELS)
     assert painted > 1000, "the chart's canvas is blank"
     assert any(re.match(r"/app/assets/chartjs-", path) for path in scripts), scripts
     assert not any(re.match(r"/app/assets/cytoscape-", path) for path in scripts), scripts
@@ -231,6 +243,7 @@ def test_waste_the_case_1_network_is_drawn_and_a_member_disposes_along_highlight
     expect(summary).to_contain_text("2 organizations, 8 storages, 10 routes (4 two-way).")
     graph = page.get_by_test_id("network-graph")
     expect(graph).to_have_attribute("data-elements", "20")
+    expect(graph).to_have_attribute("data-route-layer", "cytoscape")
     expect(page.get_by_test_id("first-render")).to_be_visible()
     assert graph.locator("canvas").count() >= 1
     assert any(re.match(r"/app/assets/cytoscape-", path) for path in scripts), scripts
@@ -243,7 +256,9 @@ def test_waste_the_case_1_network_is_drawn_and_a_member_disposes_along_highlight
     page.get_by_label("Organization", exact=True).select_option(label="ОО1")
     panel = page.get_by_test_id("organization-panel")
     expect(panel.get_by_role("heading", level=2)).to_have_text("ОО1")
-    expect(panel.get_by_test_id("stock").get_by_role("row", name="plastic")).to_have_text(re.compile(r"plastic\s*10\s*10"))
+    expect(panel.get_by_test_id("stock").get_by_role("row", name="plastic")).to_have_text(
+        re.compile(r"plastic\s*10\s*10")
+    )
     reachable = panel.get_by_test_id("reachable").locator("tbody tr")
     expect(reachable.first).to_contain_text("МНО250 mОО1 → МНО2")
     assert "organization=" in page.url
@@ -286,4 +301,175 @@ def test_waste_the_case_1_network_is_drawn_and_a_member_disposes_along_highlight
     expect(graph).to_have_attribute("data-used-routes", " ".join(route_ids(("ОО1", "МНО2"))))
     expect(page.get_by_test_id("staff-tools")).to_have_count(0)  # a member is not staff
     screenshot(page, "waste", docs_part=page.get_by_role("region", name="Route network"))
+    assert_clean(browser)
+
+
+def test_waste_staff_change_the_network_empty_a_storage_and_manage_members(browser, case_1):
+    from waste.models import Route
+
+    page = browser.page
+    operator = UserFactory(username="operator", is_staff=True)
+    page.goto(browser.url("/app/login?redirect=/waste"))
+    log_in(page, "operator")
+    tools = page.get_by_test_id("staff-tools")
+    expect(tools.get_by_role("heading", level=2)).to_have_text("Change the network (staff)")
+
+    # A new organization, a small storage and a road between them.
+    tools.get_by_label("New organization name").fill("ОО9")
+    tools.get_by_label("Plastic limit").fill("100")
+    tools.get_by_role("button", name="Add organization").click()
+    expect(tools.get_by_role("status")).to_have_text("Organization ОО9 added.")
+    tools.get_by_label("New storage name").fill("МНО99")
+    tools.get_by_label("Plastic capacity").fill("5")
+    tools.get_by_role("button", name="Add storage").click()
+    expect(tools.get_by_role("status")).to_have_text("Storage МНО99 added.")
+    tools.get_by_label("Route from").select_option(label="ОО9")
+    tools.get_by_label("Route to").select_option(label="МНО99")
+    tools.get_by_label("Route distance in metres").fill("40")
+    tools.get_by_role("button", name="Add route").click()
+    expect(tools.get_by_role("status")).to_have_text("Route ОО9 → МНО99 added.")
+    expect(page.get_by_test_id("network-summary")).to_contain_text("3 organizations, 9 storages, 11 routes")
+    expect(page.get_by_test_id("network-graph")).to_have_attribute("data-elements", "23")
+
+    # More than fits: what could not be placed is said plainly.
+    page.get_by_label("Organization", exact=True).select_option(label="ОО9")
+    panel = page.get_by_test_id("organization-panel")
+    panel.get_by_label("Plastic to generate").fill("20")
+    panel.get_by_role("button", name="Generate").click()
+    expect(page.get_by_test_id("disposal-result").get_by_test_id("transfers").locator("caption")).to_have_text(
+        "Generate for ОО9: 1 transfer"
+    )
+    assert transfer_rows(page) == [["МНО99", "plastic", "5", "40 m"]]
+    unplaced = page.get_by_test_id("unplaced")
+    expect(unplaced).to_contain_text("Not placed:")
+    expect(unplaced.get_by_role("listitem")).to_have_text(["15 plastic still waits at the organization"])
+
+    # Members: add one, see them listed.
+    panel.get_by_label("Username of a new member").fill("member")
+    panel.get_by_role("button", name="Add member").click()
+    expect(panel.get_by_text("member may now generate and dispose for ОО9.")).to_be_visible()
+    expect(panel.get_by_role("button", name="Remove member")).to_be_visible()
+
+    # Emptying the storage lets the waiting waste out at once.
+    page.get_by_label("Storage", exact=True).select_option(label="МНО99")
+    storage = page.get_by_test_id("storage-panel")
+    expect(storage.get_by_role("list", name="Fill of МНО99")).to_contain_text("5 of 5 (0 free)")
+    storage.get_by_role("button", name="Empty МНО99").click()
+    expect(storage.get_by_role("status")).to_have_text("МНО99 was emptied.")
+    expect(storage.get_by_test_id("transfers").locator("tbody tr")).to_have_text(
+        [re.compile(r"МНО99\s*plastic\s*5\s*40 m")]
+    )
+    expect(storage.get_by_role("list", name="Fill of МНО99")).to_contain_text("5 of 5 (0 free)")
+
+    # A route: open it from the storage, make it longer.
+    storage.get_by_role("button", name="from ОО9, 40 m").click()
+    route = page.get_by_test_id("route-panel")
+    expect(route.get_by_role("heading", level=2)).to_have_text("ОО9 → МНО99")
+    route.get_by_label("Distance in metres").fill("45")
+    route.get_by_role("button", name="Save route").click()
+    expect(route.get_by_role("status")).to_have_text("Saved.")
+    assert Route.objects.get(to_storage__name="МНО99").distance_m == 45
+
+    # Staff rights taken away meanwhile: the next staff action's 403 is shown in words.
+    operator.is_staff = False
+    operator.save(update_fields=["is_staff"])
+    tools.get_by_label("New storage name").fill("МНО100")
+    tools.get_by_role("button", name="Add storage").click()
+    expect(tools.get_by_role("alert")).to_have_text("Not allowed: Only staff may change the waste network.")
+    assert_clean(browser)
+
+
+def large_network(organizations: int, storages: int, routes: int, seed: int = 17) -> dict:
+    """An import document (issue 19's shape) of that many sites and distinct routes, the same every run."""
+    chooser = random.Random(seed)
+    document = {
+        "organizations": [
+            {"name": f"Org {n:04d}", "waste": {"plastic": {"limit": 100}, "glass": {"limit": 50}}}
+            for n in range(organizations)
+        ],
+        "storages": [{"name": f"Store {n:04d}", "capacity": {"plastic": 500, "glass": 300}} for n in range(storages)],
+        "routes": [],
+    }
+    seen = set()
+    while len(document["routes"]) < routes:
+        to = f"Store {chooser.randrange(storages):04d}"
+        if chooser.random() < 0.25:
+            start, two_way = f"Org {chooser.randrange(organizations):04d}", False
+        else:
+            start, two_way = f"Store {chooser.randrange(storages):04d}", chooser.random() < 0.1
+        if start == to or (start, to) in seen or (to, start) in seen:
+            continue
+        seen.add((start, to))
+        route = {"from": start, "to": to, "distance_m": chooser.randrange(10, 5000)}
+        if two_way:
+            route["two_way"] = True
+        document["routes"].append(route)
+    return document
+
+
+LONG_TASKS = """
+window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push(Math.round(entry.duration));
+}).observe({ type: 'longtask', buffered: true });
+"""
+
+
+@pytest.mark.timeout(600)
+def test_waste_a_network_of_2000_sites_and_20000_routes_renders_without_freezing(browser):
+    from waste.services import network_import
+
+    counts = network_import(data=large_network(1000, 1000, 20000))
+    assert (counts.organizations, counts.storages, counts.routes) == (1000, 1000, 20000)
+
+    page = browser.page
+    page.add_init_script(LONG_TASKS)
+    page.goto(browser.url("/app/waste"))
+    first = page.get_by_test_id("first-render")
+    expect(first).to_be_visible(timeout=120000)
+    graph = page.get_by_test_id("network-graph")
+    expect(graph).to_have_attribute("data-elements", "22000")
+    expect(graph).to_have_attribute("data-route-layer", "canvas")  # the routes: one canvas layer, not 20,000 edges
+    assert graph.locator("canvas.graph__routes").evaluate(PAINTED_PIXELS) > 10000
+    expect(page.get_by_test_id("network-summary")).to_contain_text("1000 organizations, 1000 storages, 20000 routes")
+    marks = page.evaluate(
+        "Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))"
+    )
+    since_navigation = marks["waste-graph-rendered"]
+    pages = page.evaluate(
+        "performance.getEntriesByType('resource').filter((r) => r.name.includes('/waste/'))"
+        ".map((r) => [r.name.split('?')[0].split('/').pop(), Math.round(r.startTime), Math.round(r.duration)])"
+    )
+    from_first_request = int(first.get_attribute("data-ms"))
+
+    # Still responsive: choosing an organization shows its panel at once.
+    started = time.monotonic()
+    page.get_by_label("Organization", exact=True).select_option(label="Org 0500")
+    expect(page.get_by_test_id("organization-panel").get_by_role("heading", level=2)).to_have_text("Org 0500")
+    expect(page.get_by_test_id("reachable").locator("tbody tr")).to_have_count(10)
+    panel_seconds = time.monotonic() - started
+    page.get_by_role("button", name="Zoom in").click()
+    long_tasks = page.evaluate("window.longTasks")
+
+    figures = {
+        "sites": 2000,
+        "routes": 20000,
+        "first_render_ms_since_navigation": round(since_navigation),
+        "first_render_ms_from_first_request": from_first_request,
+        "marks_ms_since_navigation": marks,
+        "api_pages": len(pages),
+        "api_page_ms_median": sorted(duration for _, _, duration in pages)[len(pages) // 2],
+        "longest_task_ms": max(long_tasks, default=0),
+        "long_tasks_ms": long_tasks,
+        "organization_panel_s": round(panel_seconds, 2),
+        "layout": "preset: a layered layout computed once per network shape (web/src/waste/graph.ts); routes on "
+        "one canvas layer under Cytoscape's sites (web/src/waste/routeLayer.ts)",
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "web-waste-render.json").write_text(json.dumps(figures, indent=2))
+    screenshot(page, "waste-2000-sites")
+    print(f"waste graph, 2,000 sites and 20,000 routes: {json.dumps(figures)}")  # noqa: T201 - the figure asked for
+    assert since_navigation < WASTE_FIRST_RENDER_BUDGET_MS, figures
+    assert max(long_tasks, default=0) < WASTE_LONGEST_TASK_BUDGET_MS, figures
+    assert panel_seconds < 2, figures
     assert_clean(browser)

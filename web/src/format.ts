@@ -46,3 +46,12 @@ const MONEY = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 })
 export function formatMoney(amount: number): string {
   return MONEY.format(amount)
 }
+
+/**
+ * A whole number from an input's v-model (Vue gives a number for `type="number"` inputs, or '' when empty),
+ * or null when it is empty or anything else.
+ */
+export function wholeNumber(value: unknown): number | null {
+  const text = String(value ?? '').trim()
+  return /^\d+$/.test(text) ? Number(text) : null
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { ApiError } from '@/api/client'
 import { dealsProblem, describeError, formatBytes, lineInWords } from '@/api/errors'
+import { wholeNumber } from '@/format'
 import { amountsFrom, FormProblem } from '@/waste/forms'
 
 const STAFF_ONLY = { detail: 'Only staff may change the waste network.', code: 'staff_only' }
@@ -67,5 +68,16 @@ describe('error answers in words', () => {
     expect(amountsFrom({ plastic: '10', glass: '', bio: ' 0 ' })).toEqual({ plastic: 10, bio: 0 })
     expect(() => amountsFrom({ glass: '1.5' })).toThrow('The glass amount must be a whole number of 0 or more.')
     expect(() => amountsFrom({ bio: '-3' }, 'limit')).toThrow('The bio limit must be a whole number of 0 or more.')
+  })
+
+  it.each([
+    [40, 40],
+    [' 7 ', 7],
+    ['', null],
+    [null, null],
+    [1.5, null],
+    ['-1', null],
+  ])('reads %j from a number input as %j', (value, number) => {
+    expect(wholeNumber(value)).toBe(number)
   })
 })

@@ -7,7 +7,7 @@
  * network shape and cached, and Cytoscape only draws the given (`preset`) positions: 2,000 sites and 20,000
  * routes take milliseconds here, where a force-directed layout would run for seconds on the main thread.
  */
-import { WASTE_TYPES, type Network, type PerType, type Room, type Route, type WasteType } from './types'
+import { routeEnds, WASTE_TYPES, type Network, type PerType, type Room, type Route, type WasteType } from './types'
 
 export const organizationNode = (id: number) => `o${id}`
 export const storageNode = (id: number) => `s${id}`
@@ -38,14 +38,8 @@ export interface EdgeElement {
 
 export type GraphElement = NodeElement | EdgeElement
 
-function routeSource(route: Route): string {
-  if (route.from_organization?.id != null) return organizationNode(route.from_organization.id)
-  return storageNode(route.from_storage?.id ?? 0)
-}
-
-function routeTarget(route: Route): string {
-  return storageNode(route.to_storage.id ?? 0)
-}
+const routeSource = (route: Route): string => routeEnds(route)[0]
+const routeTarget = (route: Route): string => routeEnds(route)[1]
 
 /** "100 m", "1.2 km". */
 export function formatDistance(metres: number): string {
@@ -185,8 +179,15 @@ export function storageData(storage: Network['storages'][number]): NodeElement['
   return { id: storageNode(storage.id), label: storage.name, kind: 'storage', siteId: storage.id, bars: fillBars(storage.room) }
 }
 
-/** Nodes (organizations, storages with their fill bars) and edges (routes, two-way ones marked) with positions. */
-export function buildElements(network: Network, positions = positionsFor(network)): GraphElement[] {
+/**
+ * Nodes (organizations, storages with their fill bars) and edges (routes, two-way ones marked) with positions;
+ * `routes: false` leaves the edges out (a large network's routes are drawn by routeLayer.ts).
+ */
+export function buildElements(
+  network: Network,
+  positions = positionsFor(network),
+  { routes = true }: { routes?: boolean } = {},
+): GraphElement[] {
   const at = (id: string) => positions.get(id) ?? { x: 0, y: 0 }
   const nodes: NodeElement[] = [
     ...network.organizations.map((organization) => {
@@ -203,6 +204,7 @@ export function buildElements(network: Network, positions = positionsFor(network
       return { group: 'nodes' as const, data, position: { ...at(data.id) }, classes: 'storage' }
     }),
   ]
+  if (!routes) return nodes
   const known = new Set(nodes.map((node) => node.data.id))
   const edges: EdgeElement[] = network.routes
     .filter((route) => known.has(routeSource(route)) && known.has(routeTarget(route)))

@@ -9,8 +9,9 @@
 2. Import, each round on emptied tables: `network_import` of the document (the service behind
    `POST /waste/network/import` and `manage.py import_waste_network`) against the baseline, scipy's all-pairs
    Dijkstra of the same graph plus a `COPY` of its 1,000,000 rows into a table shaped like the distance table.
-3. Serves the last import with gunicorn (config/gunicorn.py: the asyncio ASGI worker, `--workers` of them, a
-   psycopg pool each, DEBUG off) on a free loopback port and measures, per round, with client processes
+3. Serves the last import with gunicorn (config/gunicorn.py, `--workers` of them, DEBUG off; the worker class is
+   bench/common.py's choice: gthread as compose and Kubernetes serve, or WEB_WORKER_CLASS=asgi as `make run`
+   does, with a psycopg pool per worker) on a free loopback port and measures, per round, with client processes
    (http.client, keep-alive): `GET /health` (the baseline of every latency goal), `POST /waste/routes`,
    `PATCH /waste/routes/{id}`, `DELETE /waste/routes/{id}` (staff JWT, storage→storage routes at random),
    `POST /waste/organizations/{id}/generate` from 1 and from 8 clients, `GET /waste/storages?limit=100` and
@@ -339,8 +340,9 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}", "config.asgi"]
+    server = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}"]
     env = child_env(options.db, **EXTRA, WEB_CONCURRENCY=str(options.workers), WEB_PORT=str(port))
+    worker_class = env["WEB_WORKER_CLASS"]
     n = options.requests
     results: dict[str, list[dict]] = {}
     with Process(server, env, name="gunicorn") as process, ProcessPoolExecutor(max_workers=8) as pool:
@@ -382,7 +384,7 @@ def main() -> None:
     health = http["GET /health"]["p50"]
 
     print(f"\n{ORGANIZATIONS:,} organizations / {STORAGES:,} storages / {ROUTES:,} routes "
-          f"({body_mib:.1f} MiB document); gunicorn asgi x{options.workers}, "
+          f"({body_mib:.1f} MiB document); gunicorn {worker_class} x{options.workers}, "
           f"loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
     print_table(
         ["step", "seconds"],

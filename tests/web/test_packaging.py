@@ -2,6 +2,7 @@
 lock file did), Node comes from PyPI where the machine has none, and the Docker image builds and carries it."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,24 @@ def test_the_docker_image_builds_the_client_with_node_and_serves_it():
 def test_local_builds_and_node_modules_stay_out_of_the_docker_context():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"web/node_modules", "web/dist"} <= set(ignored)
+
+
+def product(expression: str) -> int:
+    """`10 * 1024 * 1024` → 10485760 (a product of integers, as both sides write the limit)."""
+    value = 1
+    for factor in expression.split("*"):
+        value *= int(factor)
+    return value
+
+
+def test_the_pets_page_states_the_servers_default_photo_limit():
+    """The page shows PET_PHOTO_MAX_BYTES before an upload; its copy is the server's shipped default (a server set
+    otherwise says so in its 413, which the page then uses)."""
+    client = re.search(r"DEFAULT_PHOTO_MAX_BYTES = ([\d *]+)\n", (ROOT / "web/src/pets.ts").read_text())
+    server = re.search(
+        r'PET_PHOTO_MAX_BYTES = env\.int\("PET_PHOTO_MAX_BYTES", default=([\d *]+)\)',
+        (ROOT / "config/settings/base.py").read_text(),
+    )
+    assert client, "web/src/pets.ts has no DEFAULT_PHOTO_MAX_BYTES"
+    assert server, "config/settings/base.py has no PET_PHOTO_MAX_BYTES default"
+    assert product(client[1]) == product(server[1]) == 10 * 1024 * 1024

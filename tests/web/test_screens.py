@@ -7,6 +7,7 @@ Screenshots go to bench/artifacts/; UPDATE_DOCS_SCREENSHOTS=1 also refreshes doc
 
 import base64
 import csv
+import io
 import json
 import random
 import re
@@ -473,3 +474,135 @@ def test_waste_a_network_of_2000_sites_and_20000_routes_renders_without_freezing
     assert max(long_tasks, default=0) < WASTE_LONGEST_TASK_BUDGET_MS, figures
     assert panel_seconds < 2, figures
     assert_clean(browser)
+
+
+def test_pets_with_the_api_key_list_filter_page_add_upload_a_photo_and_delete_several(browser, settings):
+    from pets.models import Pet
+    from pets.services import pets_delete
+    from tests.pets.factories import PetFactory, image_bytes
+
+    page = browser.page
+    for _ in range(10):
+        PetFactory()
+    whiskers = PetFactory(name="Whiskers", type="cat", age=4)
+    PetFactory(name="Biscuit", type="dog", age=2)
+    # Through the server, which keeps its files in its own media folder (the test process has another one).
+    uploaded = page.request.post(
+        browser.url(f"/pets/{whiskers.pk}/photo"),
+        headers={"X-API-KEY": settings.API_KEY},
+        multipart={"file": {"name": "whiskers.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (40, 30))}},
+    )
+    assert uploaded.status == 201, uploaded.text()
+    photo_posts = []
+    page.on("request", lambda request: request.url.endswith("/photo") and photo_posts.append(request.url))
+    upload_progress_recorder(page)
+
+    page.goto(browser.url("/app/deals"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pets").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pets")
+    expect(page.get_by_text("Enter the API key to see and change the pets.")).to_be_visible()
+
+    # The key: a wrong one is refused in words; the right one is kept for this tab (a reload keeps it).
+    page.get_by_label("API key").fill("not-the-key")
+    page.get_by_role("button", name="Use key").click()
+    expect(page.get_by_role("alert")).to_contain_text("The API key is wrong: the server refused it.")
+    page.get_by_label("API key").fill(settings.API_KEY)
+    page.get_by_role("button", name="Use key").click()
+    summary = page.get_by_role("status").filter(has_text="Showing")
+    expect(summary).to_have_text("Showing 1–10 of 12 pets.")
+    assert page.evaluate("sessionStorage.getItem('pets.apiKey')") == settings.API_KEY
+    page.reload()
+    expect(summary).to_have_text("Showing 1–10 of 12 pets.")
+
+    # Filter and pages, both in the URL.
+    photos = page.get_by_label("Photos", exact=True)
+    photos.select_option(label="With photos")
+    expect(summary).to_have_text("Showing 1–1 of 1 pet.")
+    assert "has_photos=true" in page.url
+    thumbnail = page.get_by_role("img", name="Photo 1 of Whiskers")
+    thumbnail.scroll_into_view_if_needed()  # thumbnails load lazily, as they come into view
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    photos.select_option(label="Without photos")
+    expect(summary).to_have_text("Showing 1–10 of 11 pets.")
+    photos.select_option(label="All pets")
+    page.get_by_role("link", name="Next page").click()
+    expect(summary).to_have_text("Showing 11–12 of 12 pets.")
+    assert "page=2" in page.url
+    page.get_by_role("link", name="Page 1").click()
+    expect(summary).to_have_text("Showing 1–10 of 12 pets.")
+
+    # A new pet: the page's own check, the API's field error beside its field, then success (newest first).
+    page.get_by_role("button", name="Add pet").click()
+    expect(page.locator("#pet-age-error")).to_have_text("Give the age in whole years, 0 to 100.")
+    page.get_by_label("Age", exact=True).fill("3")
+    page.get_by_role("button", name="Add pet").click()
+    expect(page.locator("#pet-name-error")).to_have_text("This field may not be blank.")
+    page.get_by_label("Name", exact=True).fill("Rex")
+    page.get_by_role("button", name="Add pet").click()
+    expect(page.get_by_role("status").filter(has_text="was added")).to_have_text("Rex was added.")
+    cards = page.get_by_test_id("pet")
+    expect(cards.first.get_by_role("heading")).to_have_text("Rex")
+    expect(summary).to_have_text("Showing 1–10 of 13 pets.")
+
+    # A photo: the limit is stated before anything is sent, a larger file is refused without a request.
+    rex = cards.first
+    rex.get_by_text("Add a photo of Rex").click()
+    expect(rex.get_by_text("A JPEG, PNG, GIF or WebP image of at most 10 MiB.")).to_be_visible()
+    too_large = b"\x89PNG" + bytes(10 * 1024 * 1024)
+    rex.get_by_label("Photo of Rex").set_input_files(
+        files=[{"name": "huge.png", "mimeType": "image/png", "buffer": too_large}]
+    )
+    expect(rex.get_by_role("alert")).to_have_text(
+        "huge.png is 10 MiB, more than the 10 MiB limit: choose a smaller file."
+    )
+    expect(rex.get_by_role("button", name="Upload photo of Rex")).to_be_disabled()
+    assert photo_posts == []
+
+    # Dropped on the form, sent with visible progress, shown as a thumbnail.
+    throttle_uploads(page, 96 * 1024)
+    picture = image_with_noise(360, 300)  # about 320 kB: some 3 s at 96 kB/s
+    drop_file(page, rex.get_by_test_id("drop-zone"), "rex.png", picture, "image/png")
+    expect(rex.get_by_text("Chosen: rex.png")).to_be_visible()
+    rex.get_by_role("button", name="Upload photo of Rex").click()
+    expect(rex.get_by_role("status")).to_have_text("Photo of Rex uploaded.", timeout=30000)
+    rex_photo = rex.get_by_role("img", name="Photo 1 of Rex")
+    rex_photo.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 360", arg=rex_photo.element_handle())
+    seen = [value for value in page.evaluate("window.progressSeen") if value]
+    assert any(0 < int(match[1]) < 100 for value in seen if (match := re.match(r"(\d+)% of", value))), seen
+    assert Pet.objects.get(name="Rex").photos.count() == 1
+    rex.get_by_text("Add a photo of Rex").click()  # folded again, for the picture
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "pets", docs_height=1000)
+
+    # Several at once: one of them is deleted elsewhere meanwhile, and the answer's per-id error says so.
+    biscuit = Pet.objects.get(name="Biscuit")
+    page.get_by_label("Select Rex").check()
+    page.get_by_label("Select Biscuit").check()
+    pets_delete(ids=[str(biscuit.pk)])
+    page.get_by_role("button", name="Delete selected (2)").click()
+    page.get_by_role("button", name="Yes, delete them").click()
+    result = page.get_by_test_id("delete-result")
+    expect(result).to_contain_text("Deleted 1 pet.")
+    expect(result.get_by_role("listitem")).to_have_text(
+        [f"Biscuit ({biscuit.pk}): Pet with the matching ID was not found."]
+    )
+    expect(summary).to_have_text("Showing 1–10 of 11 pets.")
+    assert not Pet.objects.filter(name="Rex").exists()
+    assert_clean(browser)
+
+
+def image_with_noise(width: int, height: int) -> bytes:
+    """A PNG that hardly compresses (a gradient with grain), so its upload takes a moment when throttled."""
+    from PIL import Image
+
+    grain = random.Random(5)
+    pixels = bytes(
+        min(255, max(0, base + grain.randrange(-24, 25)))
+        for y in range(height)
+        for x in range(width)
+        for base in (60 + 150 * x // width, 120 + 100 * y // height, 200 - 120 * x // width)
+    )
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(buffer, "PNG")
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ Screenshots go to bench/artifacts/; UPDATE_DOCS_SCREENSHOTS=1 also refreshes doc
 
 import base64
 import csv
+import gzip
 import io
 import json
 import random
@@ -21,7 +22,8 @@ import pytest
 from django.db.models import Q
 
 from tests.config.factories import UserFactory
-from tests.web.browser import ARTIFACTS, CHROMIUM, assert_clean, expect, log_in, screenshot
+from tests.conftest import bearer
+from tests.web.browser import ARTIFACTS, CHROMIUM, FIRST_LOAD_JS_BUDGET, assert_clean, expect, log_in, screenshot
 
 DEALS_SAMPLES = Path("/work/shared/data/deals")
 # Issue 17: 2,000 sites and 20,000 routes without freezing the page. Loading 220 pages of the public lists takes
@@ -606,3 +608,56 @@ def image_with_noise(width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     Image.frombytes("RGB", (width, height), pixels).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def test_the_new_screens_work_at_360_pixels_wide(browser, case_1, settings):
+    from tests.pets.factories import PetFactory
+
+    PetFactory(name="Rex")
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(browser.url("/app/pets"))
+    page.get_by_label("API key").fill(settings.API_KEY)
+    page.get_by_role("button", name="Use key").click()
+    expect(page.get_by_role("status").filter(has_text="Showing")).to_have_text("Showing 1–1 of 1 pet.")
+    for path, ready in (
+        ("/app/deals", page.get_by_text("No deals yet")),
+        (f"/app/waste?organization={case_1['organizations']['ОО1'].pk}", page.get_by_test_id("reachable")),
+        ("/app/pets", page.get_by_role("heading", name="Rex")),
+    ):
+        page.goto(browser.url(path))
+        expect(ready).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
+    assert_clean(browser)
+
+
+def test_first_visits_of_the_new_screens_stay_within_the_budget(browser, case_1):
+    """A first visit straight to each screen, gzipped JavaScript: the chart and graph libraries count only where
+    they are used, and even there the first load stays within issue 16's 250 kB."""
+    sample = (DEALS_SAMPLES / "deals.csv").read_bytes()
+    uploaded = browser.page.request.post(
+        browser.url("/deals"),
+        headers={"Authorization": bearer(UserFactory(username="trader"))},
+        multipart={"deals": {"name": "deals.csv", "mimeType": "text/csv", "buffer": sample}},
+    )
+    assert uploaded.status == 200, uploaded.text()
+    figures = {}
+    for path, ready in (("/app/deals", "resplendent"), ("/app/waste", "2 organizations"), ("/app/pets", "API key")):
+        page = browser.new_page()
+        scripts = []
+        page.on("response", lambda response, found=scripts: response.url.endswith(".js") and found.append(response))
+        page.goto(browser.url(path))
+        expect(page.get_by_text(ready).first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        sizes = {urlsplit(response.url).path: len(gzip.compress(response.body(), 9)) for response in scripts}
+        figures[path] = {"gzip_bytes": sum(sizes.values()), "scripts": sizes}
+        page.context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "web-first-load-screens.json").write_text(json.dumps(figures, indent=2))
+    libraries = {path: sorted(re.sub(r"-[\w-]+\.js$", "", script.rsplit("/", 1)[1]) for script in figure["scripts"]
+                 if re.search(r"/(chartjs|cytoscape)-", script)) for path, figure in figures.items()}  # fmt: skip
+    assert libraries == {"/app/deals": ["chartjs"], "/app/waste": ["cytoscape"], "/app/pets": []}, libraries
+    for path, figure in figures.items():
+        assert figure["gzip_bytes"] <= FIRST_LOAD_JS_BUDGET, (path, figure)
+    assert_clean(browser)

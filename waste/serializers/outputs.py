@@ -72,10 +72,10 @@ class StorageOutputSerializer(serializers.Serializer):
     capacity = AmountsOutputSerializer(help_text="Capacity per equipped type")
     room = RoomsOutputSerializer(help_text="Capacity, stored and free room per equipped type")
 
-    def to_representation(self, storage: Storage) -> dict:  # or a `StorageRooms` of `storage_page`
+    def to_representation(self, storage: Storage) -> dict:
         rooms = rooms_of(storage)
         capacity = {waste_type: room["capacity"] for waste_type, room in rooms.items()}
-        return {"id": storage.id, "name": storage.name, "capacity": capacity, "room": rooms}
+        return {"id": storage.pk, "name": storage.name, "capacity": capacity, "room": rooms}
 
 
 class TransferOutputSerializer(serializers.Serializer):

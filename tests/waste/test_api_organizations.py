@@ -130,8 +130,8 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
     routes = [("ОО", f"S{i:03d}", 1 + i, False) for i in range(size)]
     network = build_network(organizations={"ОО": {"glass": (0, 50), "bio": (0, 50)}}, storages=storages, routes=routes)
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    # user, organization, savepoint, the disposal (one statement: locks, rooms, writes), release
-    with django_assert_num_queries(5):
+    # user, savepoint, the disposal (one statement: organization and rooms locked, the writes), release
+    with django_assert_num_queries(4):
         response = staff_client.post(url, {"glass": 7, "bio": 2})
     assert [(t["storage"]["name"], t["type"], t["amount"]) for t in response.json()["transfers"]] == [
         ("S000", "bio", 2),
@@ -142,13 +142,13 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_generate_outside_a_transaction_is_one_statement_after_the_reads(staff_client, django_assert_num_queries):
+def test_generate_outside_a_transaction_is_one_statement_after_the_user(staff_client, django_assert_num_queries):
     """As served (no ATOMIC_REQUESTS): the disposal is a statement of its own, with no BEGIN or COMMIT around it."""
     network = build_network(
         organizations={"ОО": {"glass": (0, 50)}}, storages={"S": {"glass": (0, 4)}}, routes=[("ОО", "S", 3, False)]
     )
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    with django_assert_num_queries(3) as queries:  # user, organization, the disposal
+    with django_assert_num_queries(2) as queries:  # user, the disposal
         response = staff_client.post(url, {"glass": 7})
     assert not any(q["sql"].split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT") for q in queries.captured_queries)
     assert response.json()["left"] == {"glass": 3}
@@ -235,6 +235,23 @@ def test_unknown_ids_are_404(staff_client, method, url):
     response = getattr(staff_client, method)(url, {"plastic": 1} if "generate" in url else {})
     assert response.status_code == 404
     assert response.json()["code"].endswith("_not_found")
+
+
+@pytest.mark.parametrize("body", [{"plastic": -1}, {}, "{not json"], ids=["bad amount", "empty", "not JSON"])
+def test_an_unknown_organization_is_a_404_before_a_bad_body(staff_client, body):
+    if isinstance(body, str):
+        response = staff_client.generic("POST", "/waste/organizations/999999/generate", body, "application/json")
+    else:
+        response = staff_client.post("/waste/organizations/999999/generate", body)
+    assert response.status_code == 404
+    assert response.json()["code"] == "organization_not_found"
+
+
+def test_a_bad_body_for_a_known_organization_is_a_400(staff_client, small):
+    response = staff_client.generic(
+        "POST", f"/waste/organizations/{small.organizations['ОО'].pk}/generate", "{not json", "application/json"
+    )
+    assert response.status_code == 400
 
 
 # --- what an organization sees -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ from waste.api.schema import (
     error_404,
     page,
 )
+from waste.models import Organization
 from waste.permissions import IsStaffOrMember, IsStaffOrReadOnly
 from waste.selectors import (
     organization_get,
@@ -144,6 +146,12 @@ class OrganizationDetailApi(APIView):
 DISPOSAL_ERRORS = {401: ERROR_401, 403: ERROR_403_MEMBER, 404: error_404("organization")}
 
 
+def _by_id(organization_id: int) -> Organization:
+    """The organization to dispose for, by id alone: the disposal's first statement locks it and answers 404 when
+    it does not exist, so reading it beforehand would only cost a round trip."""
+    return Organization(pk=organization_id)
+
+
 class OrganizationGenerateApi(APIView):
     permission_classes = [IsStaffOrMember]
     parser_classes = [JSONParser]
@@ -163,9 +171,12 @@ class OrganizationGenerateApi(APIView):
         ],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = organization_ref(organization_id=organization_id)
-        amounts = validate_or_400(GenerateInputSerializer, request.data)
-        result = organization_generate(organization=organization, amounts=amounts)
+        try:
+            amounts = validate_or_400(GenerateInputSerializer, request.data)
+        except APIException:
+            organization_ref(organization_id=organization_id)  # an unknown organization is a 404 before a bad body
+            raise
+        result = organization_generate(organization=_by_id(organization_id), amounts=amounts)
         return Response(DisposalOutputSerializer(result).data)
 
 
@@ -183,8 +194,7 @@ class OrganizationDisposeApi(APIView):
         examples=[OpenApiExample("disposed", DISPOSAL, response_only=True)],
     )
     def post(self, request: Request, organization_id: int) -> Response:
-        organization = organization_ref(organization_id=organization_id)
-        return Response(DisposalOutputSerializer(organization_dispose(organization=organization)).data)
+        return Response(DisposalOutputSerializer(organization_dispose(organization=_by_id(organization_id))).data)
 
 
 class OrganizationStorageListApi(APIView):

@@ -1,6 +1,7 @@
 """Benchmark of the waste network at scale (issue 19): import, route edits, disposals and reads, against baselines.
 
     .venv/bin/python bench/waste.py [--db bench_waste] [--rounds 3] [--requests 300] [--route-edits 30] [--workers 4]
+                                    [--serving gthread,asgi]
 
 1. (Re)creates a separate database (`bench_waste`, never the app's) and builds, in memory, a network document of
    1,000 organizations (all three types), 1,000 storages (one to three types each) and 20,000 routes (3 per
@@ -9,9 +10,9 @@
 2. Import, each round on emptied tables: `network_import` of the document (the service behind
    `POST /waste/network/import` and `manage.py import_waste_network`) against the baseline, scipy's all-pairs
    Dijkstra of the same graph plus a `COPY` of its 1,000,000 rows into a table shaped like the distance table.
-3. Serves the last import with gunicorn (config/gunicorn.py, `--workers` of them, DEBUG off; the worker class is
-   bench/common.py's choice: gthread as compose and Kubernetes serve, or WEB_WORKER_CLASS=asgi as `make run`
-   does, with a psycopg pool per worker) on a free loopback port and measures, per round, with client processes
+3. Serves the last import with gunicorn (config/gunicorn.py, `--workers` of them, DEBUG off) on a free loopback
+   port, once per serving setup (`--serving`: gthread as compose and Kubernetes serve it, then the asyncio ASGI
+   worker with a psycopg pool per worker as `make run` does), and measures, per round, with client processes
    (http.client, keep-alive): `GET /health` (the baseline of every latency goal), `POST /waste/routes`,
    `PATCH /waste/routes/{id}`, `DELETE /waste/routes/{id}` (staff JWT, storage→storage routes at random),
    `POST /waste/organizations/{id}/generate` from 1 and from 8 clients, `GET /waste/storages?limit=100` and
@@ -19,7 +20,8 @@
 4. Checks the result: transfers = stored, no room over capacity, and the distance table (after every route edit
    of every round) equal to a full recompute.
 
-Prints a table of medians over `--rounds` rounds and one goal line per goal of the issue, all from this one run.
+Prints a table of medians over `--rounds` rounds and one goal line per goal of the issue (the HTTP ones per serving
+setup, each against its own `GET /health`), all from this one run.
 """
 
 import argparse
@@ -301,48 +303,18 @@ def median_rows(results: dict[str, list[dict]]) -> dict[str, dict]:
             for key, runs in results.items()}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="bench_waste")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per figure; the tables show medians")
-    parser.add_argument("--requests", type=int, default=300, help="requests per HTTP figure and round")
-    parser.add_argument("--route-edits", type=int, default=30, help="routes created, changed and deleted per round")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (WEB_CONCURRENCY)")
-    parser.add_argument("--seed", type=int, default=4)
-    options = parser.parse_args()
-    rng = random.Random(options.seed)
-
-    create_database(options.db)
-    setup_django(options.db, **EXTRA)
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.tokens import RefreshToken
-
+def serve_and_measure(options: argparse.Namespace, worker_class: str, headers: dict, rng: random.Random) -> dict:
+    """Start gunicorn with `worker_class` and measure every HTTP figure for `options.rounds` rounds: medians."""
     from waste.models import Organization, Storage
 
-    document = network_document(rng)
-    body_mib = len(json.dumps(document, ensure_ascii=False).encode()) / 2**20
-    imports: dict[str, list[dict]] = {}
-    for _ in range(options.rounds):
-        seconds, pairs = import_seconds(document)
-        dijkstra_s, copy_s, rows = baseline_seconds()  # of the network just imported
-        if rows != pairs:
-            raise RuntimeError(f"import wrote {pairs} pairs, scipy found {rows}")
-        for key, value in (("import", seconds), ("dijkstra", dijkstra_s), ("copy", copy_s),
-                           ("baseline", dijkstra_s + copy_s)):  # fmt: skip
-            imports.setdefault(key, []).append({"seconds": value})
-        print(f"import {seconds:.2f}s, scipy Dijkstra {dijkstra_s:.2f}s + COPY {copy_s:.2f}s", file=sys.stderr)
-    imported = median_rows(imports)
-
-    staff, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
-    headers = {"Authorization": f"Bearer {RefreshToken.for_user(staff).access_token}"}
     organization_ids = list(Organization.objects.values_list("id", flat=True))
     storage_ids = list(Storage.objects.values_list("id", flat=True))
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}"]
-    env = child_env(options.db, **EXTRA, WEB_CONCURRENCY=str(options.workers), WEB_PORT=str(port))
-    worker_class = env["WEB_WORKER_CLASS"]
+    env = child_env(
+        options.db, **EXTRA, WEB_CONCURRENCY=str(options.workers), WEB_PORT=str(port), WEB_WORKER_CLASS=worker_class
+    )
     n = options.requests
     results: dict[str, list[dict]] = {}
     with Process(server, env, name="gunicorn") as process, ProcessPoolExecutor(max_workers=8) as pool:
@@ -378,13 +350,68 @@ def main() -> None:
             }
             for name, figure in figures.items():
                 results.setdefault(name, []).append(figure)
-            print(f"round {round_number + 1}: " + ", ".join(f"{k} {v['p50']:.1f} ms" for k, v in figures.items()),
-                  file=sys.stderr)  # fmt: skip
-    http = median_rows(results)
+            print(f"{worker_class} round {round_number + 1}: "
+                  + ", ".join(f"{k} {v['p50']:.1f} ms" for k, v in figures.items()), file=sys.stderr)  # fmt: skip
+    return median_rows(results)
+
+
+def http_goals(worker_class: str, http: dict) -> list[Goal]:
     health = http["GET /health"]["p50"]
+    return [
+        *(Goal(f"{worker_class}: {name} p50 vs GET /health p50", http[name]["p50"], health, 50, "ms",
+               higher_is_better=False)
+          for name in ("POST /waste/routes", "PATCH /waste/routes/{id}", "DELETE /waste/routes/{id}")),
+        Goal(f"{worker_class}: POST generate (1 client) p50 vs GET /health p50", http["POST generate, 1 client"]["p50"],
+             health, 5, "ms", higher_is_better=False),
+        Goal(f"{worker_class}: POST generate req/s, 8 clients vs 1 client", http["POST generate, 8 clients"]["rps"],
+             http["POST generate, 1 client"]["rps"], 2.5, "req/s"),
+        Goal(f"{worker_class}: GET /waste/storages?limit=100 p50 vs GET /health p50",
+             http["GET /waste/storages?limit=100"]["p50"], health, 5, "ms", higher_is_better=False),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="bench_waste")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per figure; the tables show medians")
+    parser.add_argument("--requests", type=int, default=300, help="requests per HTTP figure and round")
+    parser.add_argument("--route-edits", type=int, default=30, help="routes created, changed and deleted per round")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (WEB_CONCURRENCY)")
+    parser.add_argument(
+        "--serving",
+        type=lambda text: text.split(","),
+        default=["gthread", "asgi"],
+        help="gunicorn worker classes to measure, one server after the other (compose/Kubernetes, make run)",
+    )
+    parser.add_argument("--seed", type=int, default=4)
+    options = parser.parse_args()
+    rng = random.Random(options.seed)
+
+    create_database(options.db)
+    setup_django(options.db, **EXTRA)
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    document = network_document(rng)
+    body_mib = len(json.dumps(document, ensure_ascii=False).encode()) / 2**20
+    imports: dict[str, list[dict]] = {}
+    for _ in range(options.rounds):
+        seconds, pairs = import_seconds(document)
+        dijkstra_s, copy_s, rows = baseline_seconds()  # of the network just imported
+        if rows != pairs:
+            raise RuntimeError(f"import wrote {pairs} pairs, scipy found {rows}")
+        for key, value in (("import", seconds), ("dijkstra", dijkstra_s), ("copy", copy_s),
+                           ("baseline", dijkstra_s + copy_s)):  # fmt: skip
+            imports.setdefault(key, []).append({"seconds": value})
+        print(f"import {seconds:.2f}s, scipy Dijkstra {dijkstra_s:.2f}s + COPY {copy_s:.2f}s", file=sys.stderr)
+    imported = median_rows(imports)
+
+    staff, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
+    headers = {"Authorization": f"Bearer {RefreshToken.for_user(staff).access_token}"}
+    http = {worker_class: serve_and_measure(options, worker_class, headers, rng) for worker_class in options.serving}
 
     print(f"\n{ORGANIZATIONS:,} organizations / {STORAGES:,} storages / {ROUTES:,} routes "
-          f"({body_mib:.1f} MiB document); gunicorn {worker_class} x{options.workers}, "
+          f"({body_mib:.1f} MiB document); gunicorn x{options.workers} workers, "
           f"loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
     print_table(
         ["step", "seconds"],
@@ -398,25 +425,20 @@ def main() -> None:
         ],  # fmt: skip
         "Import",
     )
-    print_table(
-        ["request", "p50 ms", "p99 ms", "req/s", "p50 vs /health"],
-        [
-            [name, f"{m['p50']:.2f}", f"{m['p99']:.2f}", f"{m['rps']:.0f}", f"{m['p50'] / health:.1f}x"]
-            for name, m in http.items()
-        ],  # fmt: skip
-        "HTTP",
-    )
+    for worker_class, figures in http.items():
+        health = figures["GET /health"]["p50"]
+        print_table(
+            ["request", "p50 ms", "p99 ms", "req/s", "p50 vs /health"],
+            [
+                [name, f"{m['p50']:.2f}", f"{m['p99']:.2f}", f"{m['rps']:.0f}", f"{m['p50'] / health:.1f}x"]
+                for name, m in figures.items()
+            ],  # fmt: skip
+            f"HTTP, gunicorn {worker_class}",
+        )
     goals = [
         Goal("import vs scipy Dijkstra + COPY (s)", imported["import"]["seconds"], imported["baseline"]["seconds"],
              2, "s", higher_is_better=False),
-        *(Goal(f"{name} p50 vs GET /health p50", http[name]["p50"], health, 50, "ms", higher_is_better=False)
-          for name in ("POST /waste/routes", "PATCH /waste/routes/{id}", "DELETE /waste/routes/{id}")),
-        Goal("POST generate (1 client) p50 vs GET /health p50", http["POST generate, 1 client"]["p50"], health, 5,
-             "ms", higher_is_better=False),
-        Goal("POST generate req/s, 8 clients vs 1 client", http["POST generate, 8 clients"]["rps"],
-             http["POST generate, 1 client"]["rps"], 2.5, "req/s"),
-        Goal("GET /waste/storages?limit=100 p50 vs GET /health p50", http["GET /waste/storages?limit=100"]["p50"],
-             health, 5, "ms", higher_is_better=False),
+        *(goal for worker_class, figures in http.items() for goal in http_goals(worker_class, figures)),
     ]  # fmt: skip
     print_goals(goals, "Goals (issue 19: waste at scale)")
     print("\n" + check_consistency())

@@ -53,6 +53,7 @@ def test_hashed_bundles_are_cached_for_good_and_sent_compressed(client, client_b
 
 def test_files_without_a_hash_are_not_cached_for_good(client, client_build, debug):
     response = client.get("/app/favicon.svg")
+    response.close()  # a streamed file: close it, or its handle outlives the test
     assert response.status_code == 200
     assert "immutable" not in response["Cache-Control"]
 

@@ -278,10 +278,13 @@ def _apply(
 
 
 def lock_pending_wastes(*, organization_ids: Collection[int] | None = None) -> list[OrganizationWaste]:
-    """Lock the waste rows with stock (of these organizations, else all): before touching any room."""
-    if organization_ids is None:
-        return _lock_wastes(stock__gt=0)
-    return _lock_wastes(stock__gt=0, organization_id__in=sorted(organization_ids))
+    """Lock the waste rows (of these organizations, else all) before touching any room; returns those with stock.
+
+    Every row, not only those with stock now: a disposal whose rows had none would otherwise lock its rows, then
+    rooms this transaction holds, while this one waits for rooms the disposal holds (a deadlock).
+    """
+    filters = {} if organization_ids is None else {"organization_id__in": sorted(organization_ids)}
+    return [waste for waste in _lock_wastes(**filters) if waste.stock > 0]
 
 
 def dispatch_pending(*, wastes: list[OrganizationWaste] | None = None) -> list[Transfer]:

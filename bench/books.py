@@ -35,6 +35,7 @@ from bench.common import (  # noqa: E402 - after the sys.path fix above
     Process,
     child_env,
     create_database,
+    django_app,
     free_port,
     print_goals,
     print_table,
@@ -124,17 +125,8 @@ def __getattr__(name: str):
 
 
 def bench_app():
-    """gunicorn entry point: the project's ASGI app (as config/gunicorn.py serves it) with this module as the
-    URLconf."""
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.asgi import get_asgi_application
-    from django.core.wsgi import get_wsgi_application
-
-    settings.ROOT_URLCONF = __name__
-    return get_asgi_application() if os.environ.get("WEB_WORKER_CLASS", "asgi") == "asgi" else get_wsgi_application()
+    """gunicorn entry point: the project's app with this module (and its baseline views) as the URLconf."""
+    return django_app(__name__)
 
 
 # --- database: create, migrate, seed with COPY ---------------------------------------------------------------

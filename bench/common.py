@@ -55,6 +55,20 @@ def child_env(db: str, **extra: str) -> dict[str, str]:
     }
 
 
+def django_app(urlconf: str):
+    """The project's app as config/gunicorn.py serves it (ASGI, or WSGI with WEB_WORKER_CLASS=gthread), with
+    `urlconf` as the URLconf: a bench module's gunicorn entry point, so its baseline views exist only there."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.asgi import get_asgi_application
+    from django.core.wsgi import get_wsgi_application
+
+    settings.ROOT_URLCONF = urlconf
+    return get_asgi_application() if os.environ.get("WEB_WORKER_CLASS", "asgi") == "asgi" else get_wsgi_application()
+
+
 def create_database(db: str, *, migrate: Sequence[str] = (), reuse: bool = False) -> bool:
     """(Re)create bench database `db` and migrate `migrate` apps (all when empty); False when reused as it was."""
     import psycopg

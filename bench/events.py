@@ -17,7 +17,6 @@ Every goal line is a median of `--rounds` rounds.
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -37,6 +36,7 @@ from bench.common import (
     Process,
     child_env,
     create_database,
+    django_app,
     free_port,
     percentile,
     print_goals,
@@ -59,16 +59,8 @@ PARTS = ("relay", "consumer", "grpc", "rest", "e2e")
 
 
 def bench_app():
-    """gunicorn entry point: the project's ASGI app with this module as the URLconf (adds the baseline view)."""
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.asgi import get_asgi_application
-    from django.core.wsgi import get_wsgi_application
-
-    settings.ROOT_URLCONF = __name__
-    return get_asgi_application() if os.environ.get("WEB_WORKER_CLASS", "asgi") == "asgi" else get_wsgi_application()
+    """gunicorn entry point: the project's app with this module (and its baseline views) as the URLconf."""
+    return django_app(__name__)
 
 
 def baseline_create(request):

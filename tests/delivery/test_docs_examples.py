@@ -48,7 +48,8 @@ def test_readme_is_short_and_links_every_page():
     assert len(README.splitlines()) <= 250
     assert "<!--" not in README
     assert {page.name for page in LINKED_PAGES} >= {
-        "books.md", "events-and-grpc.md", "pets.md", "deals.md", "waste.md", "operations.md", "benchmarks.md"
+        "books.md", "events-and-grpc.md", "pets.md", "deals.md", "waste.md", "web-client.md", "operations.md",
+        "benchmarks.md",
     }  # fmt: skip
     assert all(page.exists() for page in LINKED_PAGES)
 

@@ -1,47 +1,53 @@
-"""Bench of the deals upload: HTTP upload through gunicorn vs `psql \\copy` of the same file.
+"""Bench of the deals upload: `POST /deals` through gunicorn vs `psql \\copy` of the same file.
 
-Usage: .venv/bin/python bench/deals.py [--sizes 10000,100000,1000000] [--keep-db]
+    .venv/bin/python bench/deals.py [--sizes 10000,100000,1000000] [--rounds 3] [--db bench_deals]
 
-Creates the database `bench_deals` (dropped first), migrates it, starts gunicorn (config/gunicorn.py, one
-worker, a free loopback port), registers a user and for each generated file (~500 customers, ~30 gems):
-uploads it with a JWT, reads the worker's peak RSS growth (/proc/<pid>/status VmHWM, reset via clear_refs),
-and times `psql -c "\\copy ..."` of the same file into an equivalent table. Then GET /deals warm latency.
+Creates the database `bench_deals` (dropped first), migrates it and starts gunicorn (config/gunicorn.py, DEBUG off,
+one worker on a free loopback port). For each generated file (~500 customers, 30 gems): one upload to warm up,
+then `--rounds` rounds of an upload with a JWT (each replaces the dataset of the round before, whose purge runs
+after the response and is waited for) followed by `psql -c "\\copy ..."` of the same file into an equivalent
+table (same column types, no key). Worker memory from /proc/<worker>/status (VmHWM reset through clear_refs
+before each upload). Then GET /deals warm latency. Prints the medians and the goal line of issue 20.
 """
 
 import argparse
-import os
 import random
 import re
-import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
-DB_NAME = "bench_deals"
+# Run as a script, sys.path[0] is bench/, where this very file would shadow the `deals` app.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+
+from bench.common import (  # noqa: E402 - after the sys.path fix above
+    PYTHON,
+    Goal,
+    Process,
+    child_env,
+    create_database,
+    database_url,
+    free_port,
+    percentile,
+    print_goals,
+    print_table,
+    timed,
+    wait_for,
+    wait_for_http,
+)
+
 GEMS = [f"Камень-{n:02d}" for n in range(30)]
 EQUIVALENT_TABLE = """
 DROP TABLE IF EXISTS bench_copy;
 CREATE TABLE bench_copy (
     customer text NOT NULL, item text NOT NULL, total numeric(14, 2) NOT NULL,
     quantity integer NOT NULL, date timestamptz NOT NULL
-);
-"""
-
-
-def psql(*args: str, db: str = DB_NAME) -> str:
-    command = ["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", db, "-X", "-q", "-t", "-A"]
-    return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout.strip()
+)"""
+LOADED = re.compile(r"deals dataset \d+ loaded rows=\d+ copy=([\d.]+)s top=([\d.]+)s switch=([\d.]+)s")
+PURGED = re.compile(r"deals datasets purged .* purge=([\d.]+)s")
 
 
 def generate(path: Path, rows: int, rng: random.Random) -> None:
@@ -56,12 +62,6 @@ def generate(path: Path, rows: int, rng: random.Random) -> None:
             )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -70,171 +70,154 @@ def status_kb(pid: int, field: str) -> int:
 
 
 def worker_pid(master: int) -> int:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn started no worker")
+    children: list[str] = []
+
+    def started() -> bool:
+        children[:] = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return bool(children)
+
+    wait_for(started, "a gunicorn worker", 20)
+    return int(children[0])
 
 
-def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become ready")
+class ServerLog:
+    """The phases the upload service logs (copy, top-5, switch) and the purges that follow, as they arrive."""
+
+    def __init__(self) -> None:
+        self.loads: list[tuple[float, float, float]] = []
+        self.purges: list[float] = []
+
+    def on_line(self, line: str, _: float) -> None:
+        if loaded := LOADED.search(line):
+            self.loads.append(tuple(float(value) for value in loaded.groups()))
+        elif purged := PURGED.search(line):
+            self.purges.append(float(purged.group(1)))
+
+
+class Uploader:
+    def __init__(self, base: str, worker: int, log: ServerLog, db: str) -> None:
+        import httpx
+
+        self.client = httpx.Client(base_url=base, timeout=600)
+        self.worker, self.log, self.db = worker, log, db
+        credentials = {"username": "bench", "password": "bench-password-123"}
+        self.client.post("/auth/register", json=credentials).raise_for_status()
+        token = self.client.post("/auth/token", json=credentials).json()["access"]
+        self.client.headers["Authorization"] = f"Bearer {token}"
+
+    def upload(self, path: Path) -> dict:
+        """One upload; returns when its purge (of the dataset it replaced) is done too, so it cannot overlap \\copy."""
+        loads, purges = len(self.log.loads), len(self.log.purges)
+        before = status_kb(self.worker, "VmRSS")
+        Path(f"/proc/{self.worker}/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+        with path.open("rb") as file:
+            seconds, response = timed(self.client.post, "/deals", files={"deals": (path.name, file, "text/csv")})
+        assert response.json() == {"Status": "OK"}, response.text
+        peak = status_kb(self.worker, "VmHWM")
+        wait_for(lambda: len(self.log.loads) > loads, "the upload's log line", 30)
+        replaced = loads > 0  # every upload but the very first replaces a dataset, whose purge follows
+        wait_for(lambda: not replaced or len(self.log.purges) > purges, "the purge", 120)
+        copy, top, switch = self.log.loads[-1]
+        return {
+            "upload": seconds,
+            "copy phase": copy,
+            "top-5": top,
+            "switch": switch,
+            "purge": self.log.purges[-1] if replaced else 0.0,
+            "RSS growth MB": (peak - before) / 1024,
+            "RSS after MB": status_kb(self.worker, "VmRSS") / 1024,
+        }
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def psql_copy(db: str, path: Path) -> float:
+    psql = ["psql", database_url(db), "-X", "-q"]
+    subprocess.run([*psql, "-c", "TRUNCATE bench_copy"], check=True)
+    copy = f"\\copy bench_copy (customer, item, total, quantity, date) FROM '{path}' WITH (FORMAT csv, HEADER)"
+    seconds, _ = timed(subprocess.run, [*psql, "-c", copy], check=True)
+    return seconds
+
+
+def get_latencies(base: str, requests: int) -> list[float]:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=10) as anonymous:
+        for _ in range(20):
+            anonymous.get("/deals").raise_for_status()
+        timings = []
+        for _ in range(requests):
+            seconds, response = timed(anonymous.get, "/deals")
+            response.raise_for_status()
+            timings.append(seconds * 1000)
+    return timings
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    # The second 1M upload replaces a 1M dataset, so it pays the purge of a full one.
-    parser.add_argument("--sizes", default="10000,100000,1000000,1000000")
-    parser.add_argument("--keep-db", action="store_true")
-    args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=lambda text: [int(size) for size in text.split(",")],
+                        default=[10_000, 100_000, 1_000_000])  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="measured uploads (and \\copy) per size; medians")
+    parser.add_argument("--requests", type=int, default=500, help="GET /deals requests for the latency")
+    parser.add_argument("--db", default="bench_deals")
+    options = parser.parse_args()
 
-    psql("-c", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", db="postgres")
-    psql("-c", f"CREATE DATABASE {DB_NAME}", db="postgres")
+    create_database(options.db)
+    subprocess.run(["psql", database_url(options.db), "-X", "-q", "-c", EQUIVALENT_TABLE], check=True)
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "API_KEY": "bench-api-key",
-        "CACHE_KEY_PREFIX": f"bench-deals-{os.getpid()}",
-        "WEB_CONCURRENCY": "1",
-        "WEB_TIMEOUT": "600",
-        "AUTH_THROTTLE_RATE": "1000/min",
-        "LOG_LEVEL": "INFO",
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-    }
-    subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    psql("-c", EQUIVALENT_TABLE)
-
-    rng = random.Random(7)
-    with tempfile.TemporaryDirectory(prefix="bench-deals-") as tmp:
-        files = {}
-        for rows in dict.fromkeys(sizes):
-            files[rows] = Path(tmp) / f"deals_{rows}.csv"
-            generate(files[rows], rows, rng)
-        log_path = Path(tmp) / "gunicorn.log"
-
-        server = subprocess.Popen(
-            [GUNICORN, "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "config.asgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_path.open("w"),
-            stderr=subprocess.DEVNULL,
-        )
+    base = f"http://127.0.0.1:{port}"
+    env = child_env(
+        options.db, WEB_CONCURRENCY="1", WEB_TIMEOUT="600", WEB_PORT=str(port), AUTH_THROTTLE_RATE="1000/min",
+        LOG_LEVEL="INFO",  # the upload service logs its phases at INFO
+    )  # fmt: skip
+    log = ServerLog()
+    results: dict[int, dict[str, float]] = {}
+    server = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "-b", f"127.0.0.1:{port}"]
+    with tempfile.TemporaryDirectory(prefix="bench-deals-") as tmp, Process(server, env, log.on_line) as process:
+        rng = random.Random(7)
+        files = {rows: Path(tmp) / f"deals_{rows}.csv" for rows in options.sizes}
+        for rows, path in files.items():
+            generate(path, rows, rng)
         try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base)
-            worker = worker_pid(server.pid)
-            results = run(base, worker, [(rows, files[rows]) for rows in sizes], log_path)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-    if not args.keep_db:
-        psql("-c", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", db="postgres")
-    print_table(results)
+            wait_for_http(f"{base}/health")
+        except SystemExit:
+            print("\n".join(process.tail), file=sys.stderr)
+            raise
+        uploader = Uploader(base, worker_pid(process.pid), log, options.db)
+        for rows, path in files.items():
+            uploader.upload(path)  # warm-up: imports, connection, plans; and a dataset of this size to replace
+            psql_copy(options.db, path)
+            rounds = []
+            for _ in range(options.rounds):
+                rounds.append(uploader.upload(path) | {"psql": psql_copy(options.db, path)})
+                print(f"{rows} rows: upload {rounds[-1]['upload']:.2f}s, \\copy {rounds[-1]['psql']:.2f}s",
+                      file=sys.stderr)  # fmt: skip
+            results[rows] = {key: statistics.median(row[key] for row in rounds) for key in rounds[0]}
+            results[rows]["MB"] = path.stat().st_size / 2**20
+        uploader.close()
+        latencies = get_latencies(base, options.requests)
 
-
-def phases(log_path: Path, uploads_done: int) -> dict[str, float]:
-    """copy/top/switch seconds of the last load and the purge that followed it (in a background thread)."""
-    deadline = time.monotonic() + 120
-    while True:
-        lines = log_path.read_text().splitlines()
-        loaded = [line for line in lines if "deals dataset" in line and "loaded" in line]
-        purged = [line for line in lines if "deals datasets purged" in line]
-        if uploads_done == 1 or len(purged) >= uploads_done - 1 or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    found = re.findall(r"(copy|top|switch)=([\d.]+)s", loaded[-1])
-    if uploads_done > 1 and purged:
-        found += re.findall(r"(purge)=([\d.]+)s", purged[-1])
-    return {f"phase_{key}": float(value) for key, value in found}
-
-
-def run(base: str, worker: int, files: list[tuple[int, Path]], log_path: Path) -> dict:
-    credentials = {"username": "bench", "password": "bench-password-123"}
-    with httpx.Client(base_url=base, timeout=600) as client:
-        client.post("/auth/register", json=credentials).raise_for_status()
-        token = client.post("/auth/token", json=credentials).json()["access"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        client.get("/deals").raise_for_status()  # warm the worker (imports, DB connection)
-
-        uploads = []
-        for rows, path in files:
-            baseline = status_kb(worker, "VmRSS")
-            Path(f"/proc/{worker}/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-            started = time.perf_counter()
-            with path.open("rb") as file:
-                response = client.post("/deals", files={"deals": (path.name, file, "text/csv")})
-            seconds = time.perf_counter() - started
-            assert response.json() == {"Status": "OK"}, response.text
-            peak = status_kb(worker, "VmHWM")
-            server_seconds = float(psql("-c", "SELECT duration FROM deals_dealsupload ORDER BY id DESC LIMIT 1"))
-
-            timing = phases(log_path, len(uploads) + 1)  # waits for the background purge, before \copy runs
-            psql("-c", "TRUNCATE bench_copy")
-            copy_started = time.perf_counter()
-            psql(
-                "-c",
-                f"\\copy bench_copy (customer, item, total, quantity, date) FROM '{path}' WITH (FORMAT csv, HEADER)",
-            )
-            copy_seconds = time.perf_counter() - copy_started
-            uploads.append(
-                {
-                    "rows": rows,
-                    "mb": path.stat().st_size / 2**20,
-                    "seconds": seconds,
-                    "server": server_seconds,
-                    "copy": copy_seconds,
-                    "growth_mb": (peak - baseline) / 1024,
-                    "rss_after_mb": status_kb(worker, "VmRSS") / 1024,
-                    **timing,
-                }
-            )
-
-        anon = httpx.Client(base_url=base, timeout=10)
-        for _ in range(20):
-            anon.get("/deals").raise_for_status()
-        timings = []
-        for _ in range(500):
-            started = time.perf_counter()
-            anon.get("/deals").raise_for_status()
-            timings.append((time.perf_counter() - started) * 1000)
-        anon.close()
-    timings.sort()
-    return {"uploads": uploads, "get_p50": statistics.median(timings), "get_p95": timings[int(len(timings) * 0.95)]}
-
-
-def print_table(results: dict) -> None:
-    print(
-        "| rows | MB | upload s (HTTP) | rows/s | psql \\copy s | x \\copy | COPY+validate s | top-5 s "
-        "| switch s | purge s (after the response) | worker RSS peak growth MB | worker RSS after MB |"
-    )
-    print("|---:" * 12 + "|")
-    for row in results["uploads"]:
-        print(
-            f"| {row['rows']} | {row['mb']:.1f} | {row['seconds']:.2f} | {row['rows'] / row['seconds']:.0f} "
-            f"| {row['copy']:.2f} | {row['seconds'] / row['copy']:.2f} | {row.get('phase_copy', 0):.2f} "
-            f"| {row.get('phase_top', 0):.2f} | {row.get('phase_switch', 0):.3f} | {row.get('phase_purge', 0):.2f} "
-            f"| {row['growth_mb']:.1f} | {row['rss_after_mb']:.1f} |"
-        )
-    print(
-        f"\nGET /deals warm (500 requests, keep-alive): "
-        f"p50 {results['get_p50']:.2f} ms, p95 {results['get_p95']:.2f} ms"
-    )
-    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])} ({os.cpu_count()} CPUs)")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\nPOST /deals vs psql \\copy, gunicorn x1 worker, medians of {options.rounds} rounds; load average {load}")
+    print_table(
+        ["rows", "MB", "upload s", "rows/s", "\\copy s", "x \\copy", "COPY+validate s", "top-5 s", "switch s",
+         "purge s (after the response)", "worker RSS peak growth MB", "worker RSS after MB"],
+        [[f"{rows:,}", f"{r['MB']:.1f}", f"{r['upload']:.2f}", f"{rows / r['upload']:,.0f}", f"{r['psql']:.2f}",
+          f"{r['upload'] / r['psql']:.2f}", f"{r['copy phase']:.2f}", f"{r['top-5']:.2f}", f"{r['switch']:.3f}",
+          f"{r['purge']:.2f}", f"{r['RSS growth MB']:.1f}", f"{r['RSS after MB']:.1f}"]
+         for rows, r in results.items()],
+        "Uploads",
+    )  # fmt: skip
+    print(f"\nGET /deals warm ({options.requests} requests, keep-alive): p50 {percentile(latencies, 0.5):.2f} ms, "
+          f"p95 {percentile(latencies, 0.95):.2f} ms")  # fmt: skip
+    largest = max(results)
+    print_goals(
+        [Goal(f"POST /deals of {largest:,} rows vs psql \\copy (s)", results[largest]["upload"],
+              results[largest]["psql"], 1.5, "s", higher_is_better=False)],
+        "Goals (issue 20: deals)",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

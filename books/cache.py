@@ -33,6 +33,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 LISTS = "lists"
+INVALIDATIONS_CHANNEL = "books:invalidations"
 
 
 def _version_key(scope: str) -> str:
@@ -127,7 +128,24 @@ def invalidate_on_commit(*, book_ids: Iterable[int] = (), author_ids: Iterable[i
         transaction.on_commit(lambda: versions_replace(scopes))
 
 
+def invalidations_channel() -> str:
+    """The pub/sub channel `versions_replace` announces replaced scopes on, under the cache's key prefix."""
+    return str(cache.make_key(INVALIDATIONS_CHANNEL))
+
+
 def versions_replace(scopes: list[str]) -> None:
-    """New version tokens for `scopes`: every entry cached under them is stale from now on."""
+    """New version tokens for `scopes`: every entry cached under them is stale from now on.
+
+    The same round trip publishes the scopes on `invalidations_channel()`, for the caches kept in other processes'
+    memory (the gRPC sidecar's answers, grpc_service/invalidations.py).
+    """
     token = uuid.uuid4().hex
-    cache.set_many({_version_key(scope): token for scope in scopes}, timeout=None)
+    client = cache.client
+    try:
+        pipeline = client.get_client(write=True).pipeline(transaction=False)
+        for scope in scopes:
+            pipeline.set(client.make_key(_version_key(scope)), client.encode(token))
+        pipeline.publish(invalidations_channel(), " ".join(scopes))
+        pipeline.execute()
+    except RedisError:  # like django-redis's IGNORE_EXCEPTIONS; the sidecar's subscription notices an outage itself
+        logger.warning("books cache: replacing versions failed", exc_info=True)

@@ -311,8 +311,10 @@ EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
 EVENTS_PURGE_INTERVAL_SECONDS = env.float("EVENTS_PURGE_INTERVAL_SECONDS", default=3600.0)
 EVENTS_PURGE_BATCH_SIZE = env.int("EVENTS_PURGE_BATCH_SIZE", default=1000)
 GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=16)
-# Serialized gRPC answers the sidecar keeps in memory (grpc_service/answers.py), checked against Redis versions.
+# Serialized gRPC answers the sidecar keeps in memory (grpc_service/answers.py), dropped by the invalidations writes
+# publish on Redis; the TTL only bounds an answer's life if Redis vanished without closing the subscription.
 GRPC_ANSWER_CACHE_SIZE = env.int("GRPC_ANSWER_CACHE_SIZE", default=10_000)
+GRPC_ANSWER_CACHE_TTL = env.float("GRPC_ANSWER_CACHE_TTL", default=60.0)
 EVENTS_CONSUMER_PREFETCH = env.int("EVENTS_CONSUMER_PREFETCH", default=200)
 # Names on the broker; override to run a second stack (or a bench) on a shared RabbitMQ.
 BOOK_EVENTS_EXCHANGE = env("BOOK_EVENTS_EXCHANGE", default="books.events")

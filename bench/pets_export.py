@@ -1,29 +1,35 @@
-"""Benchmark `manage.py export_pets`: throughput and peak memory for 10k, 100k and 1M pets.
+"""Bench of `manage.py export_pets` against `psql` building the same JSON (`json_build_object` + `json_agg`).
 
-Seeds a separate database (default `bench_pets`, dropped and re-created) with SQL `generate_series` —
-every third pet has no photo, the others one or two — then runs each exporter as a child process writing to
-/dev/null and reads its peak RSS from `os.wait4` (the child's own rusage). Compared in the same run:
+    .venv/bin/python bench/pets_export.py [--sizes 300000,1000000] [--rounds 3] [--db bench_pets]
 
-- `export_pets`            the streaming command (one query, server-side cursor, photo names as an array per row);
-- `naive json.dumps`       the obvious version: load every pet with prefetched photos, `json.dumps` it all
-                           (only up to --skip-naive-above pets: its memory grows ~7.5 MiB per 1,000 pets);
-- `psql COPY json (floor)` PostgreSQL building the same JSON rows itself, streamed by `psql` (no Python).
-
-Usage: .venv/bin/python bench/pets_export.py [--sizes 10000 100000 1000000] [--db bench_pets] [--skip-naive-above N]
+Creates the database `bench_pets` (dropped first), migrates the pets app and, for each size, seeds it with SQL
+`generate_series` (every third pet has no photo, the others one or two). Each exporter runs as a child process
+(DEBUG off) writing to /dev/null: one warm-up run, then `--rounds` rounds of both, alternating; medians. Peak RSS
+is the child's own, from GNU time. Once per size the command's output is kept and checked (valid JSON, every pet).
+The start-up of the command is measured on the empty database first. Prints the goal lines of issue 20.
 """
 
 import argparse
-import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# Run as a script, sys.path[0] is bench/; keep the project's root first, like the other benches.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+
+from bench.common import (  # noqa: E402 - after the sys.path fix above
+    PYTHON,
+    Goal,
+    child_env,
+    create_database,
+    database_url,
+    print_goals,
+    print_table,
+)
 
 SEED_SQL = """
 TRUNCATE pets_photo, pets_pet;
@@ -39,45 +45,18 @@ FROM (
     CROSS JOIN LATERAL generate_series(1, (i % 3)::int) AS k
 ) AS photos;
 """
-
-NAIVE = """
-import json, sys, django
-django.setup()
-from pets.selectors import created_at_text, pet_list
-from pets.storage import photo_url
-pets = [
-    {"id": str(p.id), "name": p.name, "age": p.age, "type": p.type,
-     "photos": [photo_url(ph.file.name) for ph in p.photos.all()], "created_at": created_at_text(p.created_at)}
-    for p in pet_list()
-]
-sys.stdout.write(json.dumps({"pets": pets}, ensure_ascii=False, indent=2))
-"""
-
+PUBLIC_BASE_URL = "http://localhost:8000"
+# The baseline: PostgreSQL builds each pet's JSON (photo URLs aggregated with json_agg) and psql streams it.
 PSQL_JSON = (
     "COPY (SELECT json_build_object('id', p.id, 'name', p.name, 'age', p.age, 'type', p.type, 'photos', "
-    "COALESCE((SELECT json_agg('http://localhost:8000/media/' || f.file ORDER BY f.created_at, f.id) "
+    f"COALESCE((SELECT json_agg('{PUBLIC_BASE_URL}/media/' || f.file ORDER BY f.created_at, f.id) "
     "FROM pets_photo f WHERE f.pet_id = p.id), '[]'), 'created_at', "
     "to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')) "
     "FROM pets_pet p ORDER BY p.created_at DESC, p.id) TO STDOUT"
 )
 
 
-def database_url(name: str) -> str:
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def child_env(db: str) -> dict[str, str]:
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "1",
-        "API_KEY": "bench",
-        "DATABASE_URL": database_url(db),
-        "PUBLIC_BASE_URL": "http://localhost:8000",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def run(command: list[str], env: dict[str, str], stdout_path: str = os.devnull) -> tuple[float, float]:
+def run(command: list[str], env: dict[str, str], stdout_path: str = "/dev/null") -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one child process.
 
     The RSS comes from GNU time, a tiny process that forks the command: measured from this process, a child's
@@ -101,22 +80,12 @@ def run(command: list[str], env: dict[str, str], stdout_path: str = os.devnull) 
 def count_pets(path: str) -> int:
     """Parse the export in a child process (so this one stays small) and count its pets."""
     script = "import json, sys; print(len(json.load(open(sys.argv[1], encoding='utf-8'))['pets']))"
-    return int(subprocess.run([sys.executable, "-c", script, path], capture_output=True, check=True).stdout)
-
-
-def prepare(db: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        connection.execute(f'CREATE DATABASE "{db}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "pets", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=child_env(db),
-        check=True,
-    )
+    return int(subprocess.run([PYTHON, "-c", script, path], capture_output=True, check=True).stdout)
 
 
 def seed(db: str, n: int) -> float:
+    import psycopg
+
     started = time.perf_counter()
     with psycopg.connect(database_url(db), autocommit=True) as connection:
         connection.execute(SEED_SQL.format(n=int(n)).encode())
@@ -125,52 +94,51 @@ def seed(db: str, n: int) -> float:
     return time.perf_counter() - started
 
 
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(run[0] for run in runs), statistics.median(run[1] for run in runs)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=lambda text: [int(size) for size in text.split(",")],
+                        default=[300_000, 1_000_000])  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each exporter per size; medians")
     parser.add_argument("--db", default="bench_pets")
-    parser.add_argument("--skip-naive-above", type=int, default=100_000, help="skip the naive run for more pets")
-    args = parser.parse_args()
+    options = parser.parse_args()
 
-    prepare(args.db)
-    env = child_env(args.db)
-    # The fixed cost of starting Django (imports of every app) is measured on the empty database and
-    # subtracted in the "net pets/s" column.
-    startup, startup_rss = run([sys.executable, "manage.py", "export_pets"], env)
-    rows = [(0, "export_pets, empty database", startup, startup_rss)]
-    for n in args.sizes:
-        seeded = seed(args.db, n)
-        print(f"seeded {n:,} pets in {seeded:.1f}s", file=sys.stderr)
+    create_database(options.db, migrate=["pets"])
+    env = child_env(options.db, PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+    export = [PYTHON, "manage.py", "export_pets"]
+    psql = ["psql", database_url(options.db), "-X", "-q", "-c", PSQL_JSON]
+    run(export, env)  # warm-up (the interpreter's and the OS's caches)
+    startup = medians([run(export, env) for _ in range(options.rounds)])
+    rows = [["0 (start-up)", "export_pets", f"{startup[0]:.2f}", "", f"{startup[1]:.1f}"]]
+    goals = []
+    for n in options.sizes:
+        print(f"seeded {n:,} pets in {seed(options.db, n):.1f}s", file=sys.stderr)
         with tempfile.NamedTemporaryFile(suffix=".json") as check:
-            # Once per size, keep the output and check it is valid JSON with every pet in it.
-            elapsed, rss = run([sys.executable, "manage.py", "export_pets"], env, check.name)
-            exported = count_pets(check.name)
-            if exported != n:
+            run(export, env, check.name)  # warm-up, and the check: valid JSON with every pet
+            if (exported := count_pets(check.name)) != n:
                 raise RuntimeError(f"export_pets wrote {exported} pets, expected {n}")
-        streaming = [("export_pets (streaming)", elapsed, rss)]
-        streaming.append(
-            ("export_pets --has-photos",) + run([sys.executable, "manage.py", "export_pets", "--has-photos"], env)
-        )
-        for label, seconds, peak in streaming:
-            rows.append((n, label, seconds, peak))
-        if n <= args.skip_naive_above:
-            rows.append((n, "naive json.dumps (baseline)", *run([sys.executable, "-c", NAIVE], env)))
-        psql = ["psql", database_url(args.db), "-X", "-q", "-c", PSQL_JSON]
-        rows.append((n, "psql COPY json (floor)", *run(psql, env)))
+        run(psql, env)
+        command_runs, psql_runs = [], []
+        for _ in range(options.rounds):
+            command_runs.append(run(export, env))
+            psql_runs.append(run(psql, env))
+            print(f"{n:,} pets: export_pets {command_runs[-1][0]:.2f}s, psql {psql_runs[-1][0]:.2f}s", file=sys.stderr)
+        (command_s, command_rss), (psql_s, psql_rss) = medians(command_runs), medians(psql_runs)
+        rows += [
+            [f"{n:,}", "export_pets", f"{command_s:.2f}", f"{n / command_s:,.0f}", f"{command_rss:.1f}"],
+            [f"{n:,}", "psql COPY json_build_object (baseline)", f"{psql_s:.2f}", f"{n / psql_s:,.0f}",
+             f"{psql_rss:.1f}"],
+        ]  # fmt: skip
+        goals.append(Goal(f"export_pets of {n:,} pets vs psql (s)", command_s, psql_s, 1.2, "s",
+                          higher_is_better=False))  # fmt: skip
 
-    print(
-        f"\n{'pets':>10} | {'exporter':<28} | {'seconds':>8} | {'pets/s':>9} | {'net pets/s':>10} | "
-        f"{'peak RSS MiB':>12}"
-    )
-    print(f"{'-' * 10}-+-{'-' * 28}-+-{'-' * 8}-+-{'-' * 9}-+-{'-' * 10}-+-{'-' * 12}")
-    for n, label, seconds, peak in rows:
-        work = seconds if "psql" in label else seconds - startup
-        net = f"{n / work:>10,.0f}" if n and work >= 0.5 else f"{'n/a':>10}"  # too short to tell from start-up noise
-        print(f"{n:>10,} | {label:<28} | {seconds:>8.2f} | {n / seconds:>9,.0f} | {net} | {peak:>12.1f}")
-    print(
-        "\npets/s is per pet in the database (`--has-photos` exports two thirds of them); net pets/s leaves out "
-        f"the {startup:.2f}s Django start-up measured on the empty database (psql: no start-up to subtract)."
-    )
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\nexport_pets vs psql, output to /dev/null, medians of {options.rounds} rounds; load average {load}")
+    print_table(["pets", "exporter", "seconds", "pets/s", "peak RSS MiB"], rows, "Export")
+    print_goals(goals, "Goals (issue 20: pets export)")
 
 
 if __name__ == "__main__":

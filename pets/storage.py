@@ -31,15 +31,23 @@ def fallback_base_url() -> str:
     return f"http://localhost:{settings.WEB_PORT}"
 
 
+def photo_url_prefix() -> str | None:
+    """The prefix of every photo URL written without a request, when a URL is that prefix plus the quoted name
+    (the file system storage); None for storages that build each URL themselves (S3 signs each one)."""
+    if not isinstance(default_storage, FileSystemStorage) or not default_storage.base_url:
+        return None
+    return photo_url("")
+
+
 def photo_url_builder() -> Callable[[str], str]:
     """`photo_url` without a request, made fast for exporting millions of URLs.
 
     For the file system storage every URL is one fixed prefix plus the quoted name, so the prefix is computed
     once; other storages (S3 signs each URL) go through `photo_url`.
     """
-    if not isinstance(default_storage, FileSystemStorage) or not default_storage.base_url:
+    prefix = photo_url_prefix()
+    if prefix is None:
         return photo_url
-    prefix = photo_url("")
     # Our own names (`pets/<uuid>.<ext>`) need no quoting; skipping it halves the cost of a URL.
     return lambda name: prefix + (name if URL_SAFE_NAME.match(name) else filepath_to_uri(name))
 

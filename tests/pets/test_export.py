@@ -9,8 +9,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from pets.management.commands.export_pets import export_with_postgresql, export_with_python
 from pets.models import Pet
-from pets.storage import photo_url
+from pets.storage import photo_url, photo_url_prefix
+from tests.conftest import database_url
 from tests.pets.factories import PetFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +133,61 @@ def test_the_export_is_one_query_however_many_pets(django_assert_num_queries, co
     # A savepoint around the cursor, the cursor's one query (fetched in chunks), the savepoint's release.
     with django_assert_num_queries(3):
         assert len(export("--chunk-size", "2")[1]["pets"]) == count
+
+
+NAMES_THAT_NEED_ESCAPING = [
+    'quote " backslash \\ slash /',
+    "newline \n tab \t carriage return \r",
+    "controls \x01\x08\x0c\x1f\x7f and \u2028 \u2029",
+    "Барсик 🐱 日本",
+    "\\n \\\\ \\u0041",  # what COPY's text format and JSON escapes are made of, as plain text
+    " ",
+]
+FILE_NAMES = [
+    "pets/plain-name_1.2.jpg",
+    "pets/with space ü.png",
+    "pets\\back\\slash.gif",
+    "pets/%41 ~!*()' &?#=+;,[]@\"<>^`{|}.webp",
+    "pets/日本 🐱.jpeg",
+]
+
+
+@pytest.mark.parametrize("has_photos", [None, True, False])
+@pytest.mark.parametrize("chunk_size", [1, 3, 2000])
+def test_postgresql_and_python_write_the_same_bytes(settings, has_photos, chunk_size):
+    settings.PUBLIC_BASE_URL = "https://pets.example.com"
+    for index, name in enumerate(NAMES_THAT_NEED_ESCAPING):
+        pet = PetFactory(name=name, created_at=T0 + timedelta(seconds=index % 3))  # ties: ordered by id then
+        for file in FILE_NAMES[: index % (len(FILE_NAMES) + 1)]:
+            PhotoFactory(pet=pet, file=file)
+    from_postgresql, from_python = io.BytesIO(), io.StringIO()
+    export_with_postgresql(
+        from_postgresql.write, has_photos=has_photos, url_prefix=photo_url_prefix(), chunk_size=chunk_size
+    )
+    export_with_python(from_python.write, has_photos, chunk_size)
+    assert from_postgresql.getvalue().decode() == from_python.getvalue()
+    document = json.loads(from_python.getvalue())
+    assert len(document["pets"]) == {None: 6, True: 5, False: 1}[has_photos]
+    assert from_python.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.django_db(transaction=True)  # committed: the command runs in another process
+def test_the_command_streams_bytes_from_postgresql_when_stdout_is_a_file(settings, tmp_path):
+    settings.PUBLIC_BASE_URL = "https://pets.example.com"  # the same in the command's process
+    for index, name in enumerate(NAMES_THAT_NEED_ESCAPING):
+        PhotoFactory.create_batch(index % 3, pet=PetFactory(name=name))
+    path = tmp_path / "pets.json"
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
+    }
+    with path.open("wb") as out:
+        subprocess.run(
+            [sys.executable, "manage.py", "export_pets"],
+            cwd=settings.BASE_DIR, env=environment, stdout=out, stderr=subprocess.PIPE, check=True, timeout=60,
+        )  # fmt: skip
+    from_python = io.StringIO()
+    export_with_python(from_python.write, None, 2000)
+    assert path.read_bytes().decode() == from_python.getvalue()
+    assert len(json.loads(from_python.getvalue())["pets"]) == len(NAMES_THAT_NEED_ESCAPING)

@@ -4,10 +4,14 @@
 the NOTIFY only when the writing transaction commits, so a rolled-back write wakes nobody and sends nothing.
 """
 
+import json
+import uuid
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils import timezone
 
 from books.models import Book, OutboxEvent
 from books.selectors import BOOK_FIELDS, book_representation
@@ -27,13 +31,42 @@ def book_event_payload(book: Book) -> dict[str, Any]:
     return book_representation(row, [{"id": author.pk, "name": author.name} for author in book.authors.all()])
 
 
+# The row and the NOTIFY in one statement: one round trip less on every book write.
+RECORD_SQL = """
+    WITH event AS (
+        INSERT INTO books_outboxevent (event_id, type, aggregate_id, payload, occurred_at, request_id)
+        VALUES (%s, %s, %s, %s::jsonb, %s, %s)
+        RETURNING id
+    )
+    SELECT id, pg_notify(%s, '') FROM event
+"""
+
+
 def outbox_record(*, event_type: str, aggregate_id: int, payload: dict[str, Any]) -> OutboxEvent:
     """Insert an outbox row and notify the relay; call it inside the transaction of the change."""
-    event = OutboxEvent.objects.create(
-        type=event_type, aggregate_id=aggregate_id, payload=payload, request_id=current_request_id()
+    event = OutboxEvent(
+        event_id=uuid.uuid4(),
+        type=event_type,
+        aggregate_id=aggregate_id,
+        payload=payload,
+        occurred_at=timezone.now(),
+        request_id=current_request_id(),
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_notify(%s, '')", [OUTBOX_CHANNEL])
+        cursor.execute(
+            RECORD_SQL,
+            [
+                event.event_id,
+                event.type,
+                event.aggregate_id,
+                json.dumps(payload, cls=DjangoJSONEncoder),
+                event.occurred_at,
+                event.request_id,
+                OUTBOX_CHANNEL,
+            ],
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
     return event
 
 

@@ -86,6 +86,15 @@ def _book_author_ids(author_ids: Iterable[int] | None, author_name: str | None) 
     return [author_get_or_create_by_name(name=author_name).pk]
 
 
+def _authors_known(book: Book, authors: list[Author]) -> None:
+    """Make `book.authors.all()` answer `authors` in the model's order (name, id) without a query, as
+    `prefetch_related("authors")` would have stored them."""
+    queryset = book.authors.all()
+    queryset._result_cache = sorted(authors, key=lambda author: (author.name, author.pk))
+    queryset._prefetch_done = True
+    book._prefetched_objects_cache = {"authors": queryset}
+
+
 def _record_book_event(event_type: str, book: Book) -> None:
     outbox_record(event_type=event_type, aggregate_id=book.pk, payload=book_event_payload(book))
 
@@ -96,9 +105,9 @@ def book_create(
 ) -> Book:
     book_publication_date_check(published_on=published_on)
     authors = _lock_authors(_book_author_ids(author_ids, author_name) or ())
-    book = Book.objects.create(title=title, published_on=published_on)
+    book = Book.objects.create(title=title, published_on=published_on)  # RETURNING gives the generated rating
     book.authors.add(*authors)
-    book = book_get(book_id=book.pk)
+    _authors_known(book, authors)  # the new book is what this transaction wrote: no need to read it back
     _record_book_event(OutboxEvent.Type.BOOK_CREATED, book)
     invalidate_on_commit(author_ids=[author.pk for author in authors])
     return book

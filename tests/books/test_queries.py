@@ -3,6 +3,7 @@ JWT reads of books and authors need no user query either (`test_jwt_reads_need_n
 
 import pytest
 
+from books.models import OutboxEvent
 from books.services import book_rate
 from tests.books.factories import AuthorFactory, BookFactory
 from tests.config.factories import UserFactory
@@ -87,3 +88,19 @@ def test_jwt_writes_still_load_the_user(auth_client, django_assert_num_queries, 
     response = auth_client.put(f"/books/{shelf['books'][0].pk}/rating", {"score": 5}, format="json")
     assert response.status_code == 401
     assert auth_client.patch(f"/books/{shelf['books'][0].pk}", {"title": "T"}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("authors_count", [1, 10])
+def test_book_create_is_seven_statements(auth_client, django_assert_num_queries, shelf, authors_count):
+    """user; BEGIN (a savepoint in this test), authors locked FOR KEY SHARE, book, author links, outbox row with its
+    NOTIFY, COMMIT: the answer and the event payload come from what the transaction wrote, not from a read back."""
+    author_ids = [author.pk for author in shelf["authors"][:authors_count]]
+    body = {"title": "New", "published_on": "2001-01-01", "author_ids": author_ids}
+    with django_assert_num_queries(7) as captured:
+        response = auth_client.post("/books", body, format="json")
+    assert response.status_code == 201, response.content
+    assert "pg_notify" in captured.captured_queries[-2]["sql"]
+    book_id = response.json()["id"]
+    assert response.json() == {**auth_client.get(f"/books/{book_id}").json(), "my_rating": None}
+    event = OutboxEvent.objects.get(aggregate_id=book_id)
+    assert event.payload == {key: value for key, value in response.json().items() if key != "my_rating"}

@@ -99,3 +99,14 @@ class NetworkImportConflictError(ConflictError):
     """Sites of the file already exist."""
 
     code = "names_taken"
+
+
+class DisposerNotAllowedError(DomainError):
+    """The acting user is not an active staff user or member of the organization, as the disposal statement saw.
+
+    The API answers it with the full checks (401 for a deleted or inactive user, 403 `not_a_member`, 404), which
+    name the reason; nothing was locked or written.
+    """
+
+    status_code = 403
+    code = "not_a_member"

@@ -130,8 +130,8 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
     routes = [("ОО", f"S{i:03d}", 1 + i, False) for i in range(size)]
     network = build_network(organizations={"ОО": {"glass": (0, 50), "bio": (0, 50)}}, storages=storages, routes=routes)
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    # user, savepoint, the disposal (one statement: organization and rooms locked, the writes), release
-    with django_assert_num_queries(4):
+    # savepoint, the disposal (one statement: the user checked, organization and rooms locked, the writes), release
+    with django_assert_num_queries(3):
         response = staff_client.post(url, {"glass": 7, "bio": 2})
     assert [(t["storage"]["name"], t["type"], t["amount"]) for t in response.json()["transfers"]] == [
         ("S000", "bio", 2),
@@ -142,13 +142,14 @@ def test_generate_query_count_is_constant(staff_client, django_assert_num_querie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_generate_outside_a_transaction_is_one_statement_after_the_user(staff_client, django_assert_num_queries):
-    """As served (no ATOMIC_REQUESTS): the disposal is a statement of its own, with no BEGIN or COMMIT around it."""
+def test_generate_outside_a_transaction_is_one_statement(staff_client, django_assert_num_queries):
+    """As served (no ATOMIC_REQUESTS): the request is the disposal's statement alone, which checks the user too,
+    with no BEGIN or COMMIT around it."""
     network = build_network(
         organizations={"ОО": {"glass": (0, 50)}}, storages={"S": {"glass": (0, 4)}}, routes=[("ОО", "S", 3, False)]
     )
     url = f"/waste/organizations/{network.organizations['ОО'].pk}/generate"
-    with django_assert_num_queries(2) as queries:  # user, the disposal
+    with django_assert_num_queries(1) as queries:  # the disposal
         response = staff_client.post(url, {"glass": 7})
     assert not any(q["sql"].split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT") for q in queries.captured_queries)
     assert response.json()["left"] == {"glass": 3}

@@ -24,12 +24,19 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.api import not_found_message
 from waste import allocation
-from waste.exceptions import OrganizationNotFoundError, WasteLimitExceededError, WasteTypeNotProducedError
+from waste.exceptions import (
+    DisposerNotAllowedError,
+    OrganizationNotFoundError,
+    WasteLimitExceededError,
+    WasteTypeNotProducedError,
+)
 from waste.models import WASTE_TYPES, Distance, Organization, OrganizationWaste, Storage, StorageRoom, Transfer
 from waste.services.disposal_statement import dispose_in_one_statement
 
@@ -297,11 +304,19 @@ def _left(wastes: list[OrganizationWaste]) -> dict[str, int]:
     return {waste_type: stock[waste_type] for waste_type in WASTE_TYPES if waste_type in stock}
 
 
-def _in_one_statement(organization: Organization, amounts: Mapping[str, int]) -> DisposalResult | None:
+def _in_one_statement(
+    organization: Organization, amounts: Mapping[str, int], user_id: int | None
+) -> DisposalResult | None:
     """The common case, as one statement (waste.services.disposal_statement); None: take the general path."""
     if not OPTIMISTIC_ATTEMPTS:
+        if user_id is not None:
+            _check_disposer(organization, user_id)
         return None
-    outcome = dispose_in_one_statement(organization=organization, amounts=amounts, nearest=NEAREST_ROOMS)
+    outcome = dispose_in_one_statement(
+        organization=organization, amounts=amounts, nearest=NEAREST_ROOMS, user_id=user_id
+    )
+    if not outcome.allowed:
+        raise DisposerNotAllowedError(f"user {user_id} may not dispose for organization {organization.pk}")
     if not outcome.found:
         raise OrganizationNotFoundError(not_found_message("organization", organization.pk))
     if not outcome.done:
@@ -319,8 +334,26 @@ def _in_one_statement(organization: Organization, amounts: Mapping[str, int]) ->
     )
 
 
-def organization_generate(*, organization: Organization, amounts: Mapping[str, int]) -> DisposalResult:
-    """Add waste to the organization's stock (within its limits) and dispose it at once."""
+def _check_disposer(organization: Organization, user_id: int) -> None:
+    """What the statement checks of the acting user, for when it is not used (OPTIMISTIC_ATTEMPTS = 0)."""
+    allowed = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .filter(Q(is_staff=True) | Q(waste_memberships__organization_id=organization.pk))
+        .exists()
+    )
+    if not allowed:
+        raise DisposerNotAllowedError(f"user {user_id} may not dispose for organization {organization.pk}")
+
+
+def organization_generate(
+    *, organization: Organization, amounts: Mapping[str, int], user_id: int | None = None
+) -> DisposalResult:
+    """Add waste to the organization's stock (within its limits) and dispose it at once.
+
+    `user_id`: the acting user, when not checked yet: active, staff or a member of the organization, else
+    DisposerNotAllowedError with nothing changed (checked by the disposal's statement itself: no query of its own).
+    """
 
     def attempt(nearest: int | None) -> DisposalResult:
         wastes = _lock_organization(organization)
@@ -343,14 +376,14 @@ def organization_generate(*, organization: Organization, amounts: Mapping[str, i
         transfers = dispatch(wastes=wastes, nearest=nearest, changed=changed)
         return DisposalResult(transfers=transfers, left=_left(wastes))
 
-    return _in_one_statement(organization, amounts) or _with_retry(attempt, first=1)
+    return _in_one_statement(organization, amounts, user_id) or _with_retry(attempt, first=1)
 
 
-def organization_dispose(*, organization: Organization) -> DisposalResult:
-    """Dispose whatever the organization holds, nearest storage first."""
+def organization_dispose(*, organization: Organization, user_id: int | None = None) -> DisposalResult:
+    """Dispose whatever the organization holds, nearest storage first (`user_id`: as for organization_generate)."""
 
     def attempt(nearest: int | None) -> DisposalResult:
         wastes = _lock_organization(organization)
         return DisposalResult(transfers=dispatch(wastes=wastes, nearest=nearest), left=_left(wastes))
 
-    return _in_one_statement(organization, {}) or _with_retry(attempt, first=1)
+    return _in_one_statement(organization, {}, user_id) or _with_retry(attempt, first=1)

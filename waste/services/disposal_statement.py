@@ -2,27 +2,47 @@
 
 The statement does what an attempt of waste.services.disposal does, in the same lock order, without a round trip
 in between (and, outside a transaction, without BEGIN and COMMIT: a statement is its own transaction):
+  0. when given the acting user (the API's), check that they are active and staff or a member of the
+     organization, before locking anything: the request needs no query of its own for its user;
   1. lock the organization, then its waste rows in pk order, and check the amounts (produced, within limits);
   2. per type, look at the nearest NEAREST_ROOMS rooms with room (as last committed) until their free room
      covers the stock, and lock those rooms in pk order;
   3. plan from the locked rooms (per type, by distance, then name by code point, then storage id: the order of
      `allocation.plan`), then write the rooms, the stock and one transfer per room used.
-Nothing is written when an amount is refused, or when farther rooms might be needed (a locked room holds less
-than it seemed, or every room looked at is used and stock is left): the caller then takes the general path.
+Nothing is locked when the user may not dispose, and nothing is written when an amount is refused or when
+farther rooms might be needed (a locked room holds less than it seemed, or every room looked at is used and stock
+is left): the caller then answers with the full checks, or takes the general path.
+
+The statement is the body of a PL/pgSQL function, `waste_dispose(...)`, installed by a migration from
+`function_sql()` (a test holds the installed body equal to it). The function keeps the statement's plan for the
+session (one generic plan: the same shape for every organization), so a call is not planned again: planning the
+statement cost about as much as running it. A function is a database object, so this also holds behind a
+transaction-pooling PgBouncer, unlike a prepared statement of the client.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 
-from waste.models import WASTE_TYPES, Distance, Organization, OrganizationWaste, Storage, StorageRoom, Transfer
+from waste.models import (
+    WASTE_TYPES,
+    Distance,
+    Membership,
+    Organization,
+    OrganizationWaste,
+    Storage,
+    StorageRoom,
+    Transfer,
+)
 
 DISTANCE, ROOM, STORAGE, TRANSFER, WASTE = (
     model._meta.db_table for model in (Distance, StorageRoom, Storage, Transfer, OrganizationWaste)
 )
 
-# Per need (waste_type, stock) of one organization (%(organization)s): of its nearest %(nearest)s rooms of that type
+# Per need (waste_type, stock) of one organization (p_organization): of its nearest p_nearest rooms of that type
 # with room, in disposal order, those whose free room added up before them does not yet cover the stock.
 # `fetched`: how many rooms were looked at.
 NEAREST_SEEN = f"""
@@ -35,9 +55,9 @@ NEAREST_SEEN = f"""
             FROM {DISTANCE} d
             JOIN {ROOM} r ON r.storage_id = d.storage_id AND r.waste_type = need.waste_type
             JOIN {STORAGE} s ON s.id = d.storage_id
-            WHERE d.organization_id = %(organization)s AND r.stored < r.capacity
+            WHERE d.organization_id = p_organization AND r.stored < r.capacity
             ORDER BY d.distance_m, s.name COLLATE "C", s.id
-            LIMIT %(nearest)s
+            LIMIT p_nearest
         ) nearest
     ) c
     WHERE c.before < need.stock
@@ -52,18 +72,24 @@ LOCKED = f"""
 """
 
 DISPOSAL_SQL = f"""
-WITH site AS (
-    SELECT id, name FROM {Organization._meta.db_table} WHERE id = %(organization)s FOR NO KEY UPDATE
+WITH allowed AS (
+    SELECT p_user IS NULL OR EXISTS (
+        SELECT 1 FROM {{user_table}} u WHERE u.id = p_user AND u.is_active AND (u.is_staff OR EXISTS (
+            SELECT 1 FROM {Membership._meta.db_table} m WHERE m.organization_id = p_organization AND m.user_id = u.id))
+    ) AS ok
+), site AS (
+    SELECT id, name FROM {Organization._meta.db_table} WHERE id = p_organization AND (SELECT ok FROM allowed)
+    FOR NO KEY UPDATE
 ), wastes AS (
     SELECT w.id, w.waste_type, w.stock, w."limit", COALESCE(a.amount, 0) AS amount
     FROM site CROSS JOIN LATERAL (
         SELECT id, waste_type, stock, "limit" FROM {WASTE} WHERE organization_id = site.id ORDER BY id FOR UPDATE
     ) w
-    LEFT JOIN unnest(%(types)s::varchar[], %(amounts)s::bigint[]) AS a (waste_type, amount)
+    LEFT JOIN unnest(p_types::varchar[], p_amounts::bigint[]) AS a (waste_type, amount)
         ON a.waste_type = w.waste_type
 ), valid AS (
     SELECT EXISTS (SELECT 1 FROM site)
-        AND NOT EXISTS (SELECT 1 FROM unnest(%(types)s::varchar[]) AS t (waste_type)
+        AND NOT EXISTS (SELECT 1 FROM unnest(p_types::varchar[]) AS t (waste_type)
                         WHERE t.waste_type NOT IN (SELECT waste_type FROM wastes))
         AND NOT EXISTS (SELECT 1 FROM wastes WHERE stock + amount > "limit") AS ok
 ), need AS (
@@ -81,7 +107,7 @@ WITH site AS (
            w.stock + w.amount - COALESCE(p.moved, 0) AS left_over, COALESCE(p.farther, false) AS farther
     FROM wastes w LEFT JOIN (
         SELECT waste_type, sum(amount) AS moved,
-               bool_or(fetched >= %(nearest)s OR free IS NULL OR free < seen_free) AS farther
+               bool_or(fetched >= p_nearest OR free IS NULL OR free < seen_free) AS farther
         FROM plan GROUP BY waste_type
     ) p ON p.waste_type = w.waste_type
 ), go AS (
@@ -99,51 +125,80 @@ WITH site AS (
                             distance_m, created_at)
     SELECT site.id, site.name, p.storage_id, p.name, p.waste_type, p.amount, p.distance_m, statement_timestamp()
     FROM plan p CROSS JOIN site WHERE p.amount > 0 AND (SELECT ok FROM go)
-    ORDER BY array_position(%(order)s::varchar[], p.waste_type), p.distance_m, p.name COLLATE "C", p.storage_id
+    ORDER BY array_position(p_order::varchar[], p.waste_type), p.distance_m, p.name COLLATE "C", p.storage_id
     RETURNING id, storage_id, storage_name, waste_type, amount, distance_m
 )
-SELECT (SELECT ok FROM go), (SELECT name FROM site), statement_timestamp(),
+SELECT (SELECT ok FROM go), (SELECT ok FROM allowed), (SELECT name FROM site), statement_timestamp(),
        (SELECT json_agg(json_build_array(waste_type, stock, "limit", left_over)) FROM outcome),
        (SELECT json_agg(json_build_array(id, storage_id, storage_name, waste_type, amount, distance_m) ORDER BY id)
         FROM transfers),
        (SELECT count(*) FROM rooms) + (SELECT count(*) FROM stocks)
 """
 
+FUNCTION = "waste_dispose"
+FUNCTION_ARGUMENTS = (
+    "p_organization bigint, p_user bigint, p_types varchar[], p_amounts bigint[], p_nearest integer, p_order varchar[]"
+)
+FUNCTION_RESULT = (
+    "r_done boolean, r_allowed boolean, r_name varchar, r_created_at timestamptz, r_wastes json, r_transfers json, "
+    "r_written bigint"
+)
+
+
+def function_sql() -> str:
+    """`CREATE OR REPLACE FUNCTION waste_dispose`: the statement above, its plan kept by PL/pgSQL."""
+    user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
+    return f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}({FUNCTION_ARGUMENTS})
+RETURNS TABLE ({FUNCTION_RESULT})
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan
+AS $function$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
+{DISPOSAL_SQL.replace("{user_table}", user_table).strip()};
+END
+$function$"""
+
+
+CALL_SQL = f"SELECT * FROM {FUNCTION}(%s::bigint, %s::bigint, %s::varchar[], %s::bigint[], %s::integer, %s::varchar[])"
+
 
 @dataclass(frozen=True)
 class StatementOutcome:
-    """What the statement found and did. `done`: it wrote the disposal; otherwise nothing was written."""
+    """What the statement found and did. `done`: it wrote the disposal; otherwise nothing was written.
+
+    `allowed`: the acting user may dispose for the organization (always, without one); when not, nothing was
+    locked either, and `found` says nothing.
+    """
 
     done: bool
+    allowed: bool
     found: bool
     wastes: dict[str, tuple[int, int, int]]  # type → (stock before, limit, stock after), in WASTE_TYPES order
     transfers: list[Transfer]
 
 
 def dispose_in_one_statement(
-    *, organization: Organization, amounts: Mapping[str, int], nearest: int
+    *, organization: Organization, amounts: Mapping[str, int], nearest: int, user_id: int | None = None
 ) -> StatementOutcome:
     """Add `amounts` to the organization's stock and dispose it, as one statement (see the module docstring).
 
+    `user_id`: the acting user, checked by the statement (active, staff or a member), or None: no check.
     Inside a transaction the statement runs in a savepoint, rolled back when nothing was done, so that the rooms
     it locked are free again before the general path locks rooms in its own order.
     """
-    params = {
-        "organization": organization.pk,
-        "types": list(amounts),
-        "amounts": list(amounts.values()),
-        "nearest": nearest,
-        "order": list(WASTE_TYPES),
-    }
+    params = [organization.pk, user_id, list(amounts), list(amounts.values()), nearest, list(WASTE_TYPES)]
     savepoint = transaction.savepoint() if connection.in_atomic_block else None
     with connection.cursor() as cursor:
-        cursor.execute(DISPOSAL_SQL, params)
-        done, name, created_at, wastes, transfers, _written = cursor.fetchone()
+        cursor.execute(CALL_SQL, params)
+        done, allowed, name, created_at, wastes, transfers, _written = cursor.fetchone()
     if savepoint is not None:
         (transaction.savepoint_commit if done else transaction.savepoint_rollback)(savepoint)
     by_type = {waste_type: (stock, limit, left) for waste_type, stock, limit, left in wastes or []}
     return StatementOutcome(
         done=bool(done),
+        allowed=bool(allowed),
         found=name is not None,
         wastes={waste_type: by_type[waste_type] for waste_type in WASTE_TYPES if waste_type in by_type},
         transfers=[

@@ -146,6 +146,8 @@ class OrganizationDetailApi(APIView):
 
 
 DISPOSAL_ERRORS = {401: ERROR_401, 403: ERROR_403_MEMBER, 404: error_404("organization")}
+# The JWT as every other write declares it: the token-only authenticator of the disposal views is the same scheme.
+DISPOSAL_AUTH = [{"jwtAuth": []}]
 
 
 def _by_id(organization_id: int) -> Organization:
@@ -171,6 +173,7 @@ class OrganizationGenerateApi(APIView):
         "distance) and what is left waiting. Staff or members of the organization only.",
         request=GenerateInputSerializer,
         responses={200: DisposalOutputSerializer, 400: ERROR_400_GENERATE, **DISPOSAL_ERRORS},
+        auth=DISPOSAL_AUTH,
         examples=[
             OpenApiExample("plastic and glass", {"plastic": 10, "glass": 50}, request_only=True),
             OpenApiExample("disposed", DISPOSAL, response_only=True),
@@ -204,6 +207,7 @@ class OrganizationDisposeApi(APIView):
         "body. Staff or members of the organization only.",
         request=None,
         responses={200: DisposalOutputSerializer, **DISPOSAL_ERRORS},
+        auth=DISPOSAL_AUTH,
         examples=[OpenApiExample("disposed", DISPOSAL, response_only=True)],
     )
     def post(self, request: Request, organization_id: int) -> Response:

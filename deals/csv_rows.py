@@ -167,7 +167,10 @@ class DealsCsv:
         self.order = _header_order(header)
         self.columns = sorted(COLUMNS, key=lambda column: self.order[COLUMNS.index(column)])
         line_re = ",".join(FAST_FIELDS[column] for column in self.columns)
-        self._fast_block = re.compile(f"(?:{line_re}{re.escape(self.newline)})*+", re.ASCII).fullmatch
+        # The block regex runs on the bytes, about twice as fast as on the decoded text, for the same language: the
+        # block is valid UTF-8 (checked by _decode) and every byte of a multi-byte character is >= 0x80, which the
+        # field classes accept or refuse exactly as they do the character (none of them names a non-ASCII one).
+        self._fast_block = re.compile(f"(?:{line_re}{re.escape(self.newline)})*+".encode()).fullmatch
         self._fast_line = re.compile(f"{line_re}\r?\n", re.ASCII).fullmatch
 
     def chunks(self) -> Iterator[bytes]:
@@ -182,11 +185,11 @@ class DealsCsv:
                     raise DealsFileError(f"line {self.line + 1}: longer than {MAX_LINE_BYTES} bytes")
                 continue
             text = _decode(block, self.line + 1)
-            if self._fast_block(text) is None:
+            if self._fast_block(block) is None:
                 # split on "\n" only: str.splitlines would also split inside fields at \u2028, \x1c, ...
                 yield from self._slow([line + "\n" for line in text.split("\n")[:-1]], rest)
                 return
-            lines = text.count("\n")
+            lines = block.count(b"\n")
             self.rows += lines
             self.line += lines
             yield block

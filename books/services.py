@@ -30,6 +30,7 @@ from books.exceptions import (
 from books.models import Author, Book, OutboxEvent, Rating
 from books.outbox import book_event_payload, outbox_record
 from books.selectors import book_get
+from books.statements import book_insert_statement
 from config.api import not_found_message
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -87,11 +88,10 @@ def _book_author_ids(author_ids: Iterable[int] | None, author_name: str | None) 
 
 
 def _authors_known(book: Book, authors: list[Author]) -> None:
-    """Make `book.authors.all()` answer `authors` in the model's order (name, id) without a query, as
-    `prefetch_related("authors")` would have stored them."""
+    """Make `book.authors.all()` answer `authors` (already in the model's order: name, then id) without a query,
+    as `prefetch_related("authors")` would have stored them."""
     queryset = book.authors.all()
-    queryset._result_cache = sorted(authors, key=lambda author: (author.name, author.pk))
-    queryset._prefetch_done = True
+    queryset._result_cache, queryset._prefetch_done = authors, True
     book._prefetched_objects_cache = {"authors": queryset}
 
 
@@ -99,15 +99,39 @@ def _record_book_event(event_type: str, book: Book) -> None:
     outbox_record(event_type=event_type, aggregate_id=book.pk, payload=book_event_payload(book))
 
 
-@transaction.atomic
 def book_create(
     *, title: str, published_on: date, author_ids: Iterable[int] | None = None, author_name: str | None = None
 ) -> Book:
     book_publication_date_check(published_on=published_on)
+    if author_name is not None or not author_ids:
+        return _book_create_by_name(
+            title=title, published_on=published_on, author_ids=author_ids, author_name=author_name
+        )
+    # The common case: existing authors by id, written with one statement (books/statements.py).
+    wanted, now = sorted(set(author_ids)), timezone.now()
+    book_id, authors = book_insert_statement(title=title, published_on=published_on, author_ids=wanted, now=now)
+    if book_id is None:
+        missing = sorted(set(wanted) - {author["id"] for author in authors})
+        raise UnknownAuthorsError(f"Unknown author ids: {', '.join(map(str, missing))}.", author_ids=missing)
+    book = Book.from_db(
+        connection.alias,
+        ["id", "title", "published_on", "rating_sum", "rating_count", "rating", "created_at", "updated_at"],
+        [book_id, title, published_on, 0, 0, None, now, now],
+    )
+    _authors_known(book, [Author.from_db(connection.alias, ["id", "name"], [a["id"], a["name"]]) for a in authors])
+    invalidate_on_commit(author_ids=wanted)
+    return book
+
+
+@transaction.atomic
+def _book_create_by_name(
+    *, title: str, published_on: date, author_ids: Iterable[int] | None, author_name: str | None
+) -> Book:
+    """Brief 001's `author` name (found or created), or no authors at all (refused), through the ORM."""
     authors = _lock_authors(_book_author_ids(author_ids, author_name) or ())
     book = Book.objects.create(title=title, published_on=published_on)  # RETURNING gives the generated rating
     book.authors.add(*authors)
-    _authors_known(book, authors)  # the new book is what this transaction wrote: no need to read it back
+    _authors_known(book, authors)  # one author: the new book is what this transaction wrote, no need to read it
     _record_book_event(OutboxEvent.Type.BOOK_CREATED, book)
     invalidate_on_commit(author_ids=[author.pk for author in authors])
     return book

@@ -191,3 +191,12 @@ def test_notify_is_delivered_only_on_commit():
             assert notified(0.3) == 0  # not yet committed
         assert notified(2) >= 1
     assert events() == [("book.deleted", 2)]
+
+
+@pytest.mark.parametrize("names", [("alice", "Bob", "Émile"), ("Same", "Same", "same"), ("b", "a b", "ab")])
+def test_created_book_answer_and_event_list_authors_as_the_database_orders_them(names):
+    authors = [AuthorFactory(name=name) for name in names]
+    book = book_create(title="Order", published_on=datetime.date(2000, 1, 1), author_ids=[a.pk for a in authors])
+    expected = book_event_payload(book_get(book_id=book.pk))  # read back: PostgreSQL's ORDER BY name, id
+    assert book_event_payload(book) == expected
+    assert OutboxEvent.objects.get(aggregate_id=book.pk).payload == expected

@@ -32,10 +32,10 @@ class DealsDataset(models.Model):
 class Deal(models.Model):
     """One row of a deals.csv, loaded with COPY.
 
-    `dataset_id` defaults (in the database, see migration 0002) to the transaction-local setting
-    `deals.dataset_id`, so COPY streams the file's own columns. No FK constraint and no index on it: a
-    per-row RI trigger and index would slow COPY down, rows are written only together with their dataset
-    in one transaction, and they are only ever read in bulk per dataset (a sequential scan anyway).
+    The table is partitioned by dataset (migration 0004): each dataset's deals are a table of their own,
+    `deal_partition(dataset_id)`, created by the upload, attached at the switch and dropped by the purge. No FK
+    constraint and no index: a per-row RI trigger and index maintenance would slow COPY down, rows are written only
+    together with their dataset in one transaction, and they are only ever read in bulk per dataset.
     """
 
     dataset = models.ForeignKey(
@@ -73,3 +73,8 @@ class DealsUpload(models.Model):
 
     def __str__(self) -> str:
         return f"upload {self.pk} {self.status} {self.filename}"
+
+
+def deal_partition(dataset_id: int) -> str:
+    """The table holding one dataset's deals (a partition of deals_deal once the dataset is switched to)."""
+    return f"{Deal._meta.db_table}_dataset_{int(dataset_id)}"

@@ -18,7 +18,7 @@ from psycopg.copy import QueuedLibpqWriter
 from config.api import upload_body_too_large
 from deals.csv_rows import DealsCsv, deal_rows
 from deals.exceptions import DealsFileError
-from deals.models import Deal, DealsDataset, DealsUpload
+from deals.models import Deal, DealsDataset, DealsUpload, deal_partition
 from deals.selectors import CACHE_TIMEOUT, dataset_top_customers_compute, top_customers_cache_key
 
 logger = logging.getLogger(__name__)
@@ -39,16 +39,23 @@ class _BoundedQueuedWriter(QueuedLibpqWriter):
 
 
 def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
-    """Validate and stream the file into PostgreSQL with COPY on Django's own connection (same transaction).
+    """Validate and stream the file with COPY into a new table of the dataset's own, on Django's connection (same
+    transaction); `_attach_deals` makes it a partition of deals_deal at the switch.
 
-    The rows' dataset comes from the column default (`deals.dataset_id`, transaction-local), so the
-    validated CSV goes to COPY unchanged. Values only PostgreSQL rejects (a 30th of February) are located
-    and explained by re-reading the file with the reference validator.
+    The table is created in this transaction, so COPY writes its rows frozen (FREEZE): reading them for the top-5
+    does not write every page again to set hint bits. The dataset comes from the column default, so the validated
+    CSV goes to COPY unchanged. Values only PostgreSQL rejects (a 30th of February) are located and explained by
+    re-reading the file with the reference validator.
     """
     deals_csv = DealsCsv(file)
+    table = deal_partition(dataset_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('deals.dataset_id', %s, true)", [str(dataset_id)])
-    copy_sql = f"COPY {Deal._meta.db_table} ({', '.join(deals_csv.columns)}) FROM STDIN (FORMAT csv)"
+        cursor.execute(
+            f"CREATE TABLE {table} (LIKE {Deal._meta.db_table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CHECK (dataset_id = {int(dataset_id)}))"  # lets ATTACH PARTITION skip its scan of the rows
+        )
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN dataset_id SET DEFAULT {int(dataset_id)}")
+    copy_sql = f"COPY {table} ({', '.join(deals_csv.columns)}) FROM STDIN (FORMAT csv, FREEZE)"
     try:
         with (
             connection.connection.cursor() as cursor,
@@ -59,6 +66,15 @@ def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
     except psycopg.errors.DataError as exc:
         raise _explain_rejection(exc, file) from exc
     return deals_csv.rows
+
+
+def _attach_deals(*, dataset_id: int) -> None:
+    # SHARE UPDATE EXCLUSIVE on deals_deal until commit: readers and the purge's DELETEs are not blocked.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {Deal._meta.db_table} ATTACH PARTITION {deal_partition(dataset_id)} "
+            f"FOR VALUES IN ({int(dataset_id)})"
+        )
 
 
 def _explain_rejection(exc: psycopg.errors.DataError, file: BinaryIO) -> DealsFileError:
@@ -88,15 +104,12 @@ def dataset_replace(*, file: BinaryIO, filename: str = "", user: AbstractBaseUse
         if dataset.rows == 0:
             raise DealsFileError("line 2: the file has a header but no deals")
         copied = time.monotonic()
-        with connection.cursor() as cursor:
-            # Fresh statistics (ours included, in this transaction): without them the planner expects a
-            # handful of rows for the new dataset_id and sorts the whole dataset instead of hashing 500 groups.
-            # dataset_id alone, from a 3,000-row sample (migration 0003): that is all the plan depends on.
-            cursor.execute(f"ANALYZE {Deal._meta.db_table} (dataset_id)")
+        # Only the new dataset's table is read: no other dataset's rows, no statistics needed for the plan.
         dataset.top_customers = dataset_top_customers_compute(dataset_id=dataset.pk)
         computed = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWITCH_LOCK_KEY])
+        _attach_deals(dataset_id=dataset.pk)
         DealsDataset.objects.filter(is_current=True).update(is_current=False)
         dataset.is_current = True
         dataset.save(update_fields=["rows", "top_customers", "is_current"])
@@ -135,7 +148,7 @@ def _purge_in_thread() -> None:
 
 
 def datasets_purge_superseded() -> int:
-    """Delete the deals of every committed dataset that is no longer current (the dataset rows stay).
+    """Drop the deals of every committed dataset that is no longer current (the dataset rows stay).
 
     Datasets still loading are invisible to this transaction, so a concurrent upload is never touched.
     """
@@ -144,8 +157,10 @@ def datasets_purge_superseded() -> int:
         superseded = list(DealsDataset.objects.filter(is_current=False, purged=False).values_list("pk", flat=True))
         if not superseded:
             return 0
-        # No reverse relations or signals: Django deletes with one DELETE ... WHERE, no fetching.
-        deleted, _ = Deal.objects.filter(dataset_id__in=superseded).delete()
+        deleted = Deal.objects.filter(dataset_id__in=superseded).count()  # reads only their partitions
+        with connection.cursor() as cursor:
+            for dataset_id in superseded:  # a dataset whose upload failed or held no deals has no table
+                cursor.execute(f"DROP TABLE IF EXISTS {deal_partition(dataset_id)}")
         DealsDataset.objects.filter(pk__in=superseded).update(purged=True, top_customers=[])
     logger.info("deals datasets purged ids=%s deals=%s purge=%.2fs", superseded, deleted, time.monotonic() - started)
     return deleted

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 import factory
+from django.db import connection
 from django.utils import timezone
 
-from deals.models import Deal, DealsDataset, DealsUpload
+from deals.models import Deal, DealsDataset, DealsUpload, deal_partition
 from tests.config.factories import UserFactory
 
 
@@ -36,3 +37,14 @@ class DealFactory(factory.django.DjangoModelFactory):
     total = Decimal("100.00")
     quantity = 1
     date = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # deals_deal is partitioned by dataset (an upload creates its dataset's partition); so does the factory.
+        dataset_id = kwargs["dataset"].pk
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {deal_partition(dataset_id)} PARTITION OF {Deal._meta.db_table} "
+                f"FOR VALUES IN ({int(dataset_id)})"
+            )
+        return super()._create(model_class, *args, **kwargs)

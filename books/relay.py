@@ -16,7 +16,7 @@ import pika.exceptions
 import psycopg
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from books.events import BROKER_ERRORS, DATABASE_ERRORS, broker_parameters, envelope
@@ -162,11 +162,6 @@ def relay_batch(*, publisher: Publisher, batch_size: int) -> int:
     others stay in the outbox for the next drain.
     """
     with transaction.atomic():
-        # The marks need not wait for the disk: one lost in a PostgreSQL crash only makes the relay send its rows
-        # again, and consumers drop redeliveries by event_id (at least once, as documented). Saves a flush per
-        # batch on the path of every event.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
         events = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             .filter(published_at__isnull=True)

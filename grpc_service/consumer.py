@@ -15,7 +15,7 @@ from datetime import datetime
 import pika
 import pika.exceptions
 from django.conf import settings
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connection, connections
 
 from books.events import (
     BINDING_KEY,
@@ -124,13 +124,13 @@ RECORD_EVENTS_SQL = """
 def handle_events(events: list[BookEvent]) -> list[bool]:
     """Handle a batch: one log line per event not seen before; the rest are logged as duplicates.
 
-    The ids are recorded in one statement and one commit (`ON CONFLICT DO NOTHING` under the unique constraint,
-    so two consumers racing on the same id cannot both win), then the lines are logged. Returns, per event,
-    whether it was handled now.
+    The ids are recorded in one statement, committed on its own (`ON CONFLICT DO NOTHING` under the unique
+    constraint, so two consumers racing on the same id cannot both win; no BEGIN/COMMIT round trips around it),
+    then the lines are logged. Returns, per event, whether it was handled now.
     """
     if not events:
         return []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             RECORD_EVENTS_SQL,
             [[event.event_id for event in events], [event.type for event in events], [e.book_id for e in events]],

@@ -534,7 +534,8 @@ def main() -> None:
                f"{e2e.p99:.1f} ms", "p99 < 100 ms", "met" if e2e.p99 < 100 else "MISSED"]  # fmt: skip
         print_table(["goal", "achieved", "p50", "p99", "target", "status"], [row], "End to end")
         print_table(["stage", "p50", "p99"], e2e.stages, "End to end by stage")
-    print_goals(goals, "All goals (one run)")
+    if goals:
+        print_goals(goals, "All goals (one run)")
 
 
 def rest_and_end_to_end(args, env: dict[str, str], headers: dict[str, str]) -> tuple[Goal | None, EndToEnd | None]:

@@ -16,7 +16,10 @@
    (http.client, keep-alive): `GET /health` (the baseline of every latency goal), `POST /waste/routes`,
    `PATCH /waste/routes/{id}`, `DELETE /waste/routes/{id}` (staff JWT, storage→storage routes at random),
    `POST /waste/organizations/{id}/generate` from 1 and from 8 clients, `GET /waste/storages?limit=100` and
-   `GET /waste/organizations/{id}/storages?limit=100`.
+   `GET /waste/organizations/{id}/storages?limit=100`. For `generate` also the CPU time per request of the server
+   (gunicorn and its workers, /proc), of the PostgreSQL backends of the bench database and of the clients, and
+   what the active backends were doing (pg_stat_activity every 5 ms: running, waiting for a row lock, for the
+   WAL, other): the ceiling of 8 clients on this machine's cores follows from the CPU per request.
 4. Checks the result: transfers = stored, no room over capacity, and the distance table (after every route edit
    of every round) equal to a full recompute.
 
@@ -187,28 +190,115 @@ class Client:
         self.connection.close()
 
 
-def _send(args: tuple[str, dict, list[tuple[str, str, object, int]]]) -> tuple[list[float], float, float]:
-    """One client process: the requests in order; (latencies, start, end) on the machine's monotonic clock."""
+def _send(args: tuple[str, dict, list[tuple[str, str, object, int]]]) -> tuple[list[float], float, float, float]:
+    """One client process: the requests in order; (latencies, start, end) on the machine's monotonic clock, and
+    the CPU seconds the client spent."""
     base, headers, requests = args
     client = Client(base, headers)
     client.call("GET", "/health", None, 200)  # connect before the clock starts
+    cpu = time.process_time()
     started = time.clock_gettime(time.CLOCK_MONOTONIC)
     latencies = [client.call(*request)[0] for request in requests]
     ended = time.clock_gettime(time.CLOCK_MONOTONIC)
+    cpu = time.process_time() - cpu
     client.close()
-    return latencies, started, ended
+    return latencies, started, ended, cpu
 
 
-def run_clients(pool: ProcessPoolExecutor, base: str, headers: dict, requests: list, clients: int) -> dict:
-    """Spread `requests` over `clients` processes; p50 (ms) of every request and throughput (req/s)."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_kind(kind: str | None, event: str | None) -> str:
+    if kind is None:
+        return "cpu"
+    if kind == "Lock":
+        return "lock"
+    return "wal" if (event or "").startswith("WAL") else "other"
+
+
+class CpuMeter:
+    """CPU time of the server's processes (gunicorn and its workers) and of the PostgreSQL backends of the bench
+    database over a measurement, and what those backends wait for (pg_stat_activity, sampled every few ms)."""
+
+    def __init__(self, server_pid: int, db: str) -> None:
+        import psycopg
+
+        from bench.common import database_url
+
+        self.server_pid, self.db = server_pid, db
+        self.monitor = psycopg.connect(database_url(db), autocommit=True)
+
+    def _pids(self) -> list[int]:
+        server = [self.server_pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(self.server_pid):
+                        server.append(int(entry.name))
+                except (FileNotFoundError, ProcessLookupError):
+                    continue
+        self.backends = [row[0] for row in self.monitor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.db])]  # fmt: skip
+        return server
+
+    def _sample(self) -> None:
+        while not self.stopping.wait(0.005):
+            for kind, event in self.monitor.execute(
+                "SELECT wait_event_type, wait_event FROM pg_stat_activity"
+                " WHERE datname = %s AND state = 'active' AND pid <> pg_backend_pid()", [self.db]
+            ):  # fmt: skip
+                self.waits[_wait_kind(kind, event)] = self.waits.get(_wait_kind(kind, event), 0) + 1
+
+    def start(self) -> None:
+        import threading
+
+        self.server = self._pids()
+        self.before = (sum(map(_cpu_seconds, self.server)), sum(map(_cpu_seconds, self.backends)))
+        self.waits: dict[str, int] = {}
+        self.stopping = threading.Event()
+        self.sampler = threading.Thread(target=self._sample)
+        self.sampler.start()
+
+    def stop(self, requests: int) -> dict:
+        self.stopping.set()
+        self.sampler.join()
+        server, backends = sum(map(_cpu_seconds, self.server)), sum(map(_cpu_seconds, self.backends))
+        samples = sum(self.waits.values()) or 1
+        return {
+            "server_cpu": (server - self.before[0]) * 1000 / requests,
+            "db_cpu": (backends - self.before[1]) * 1000 / requests,
+            # Shares of the sampled active backends: running, waiting for a row lock, for the WAL (the commit's
+            # flush), for anything else (reading a page, a buffer).
+            **{f"{key}_share": self.waits.get(key, 0) / samples for key in ("cpu", "lock", "wal", "other")},
+        }
+
+
+def run_clients(
+    pool: ProcessPoolExecutor, base: str, headers: dict, requests: list, clients: int, cpu: "CpuMeter | None" = None
+) -> dict:
+    """Spread `requests` over `clients` processes; p50 (ms) of every request and throughput (req/s). With `cpu`:
+    also the CPU ms per request of the server, of the database backends and of the clients, and wait events."""
+    if cpu is not None:
+        cpu.start()
     parts = list(pool.map(_send, [(base, headers, requests[index::clients]) for index in range(clients)]))
-    latencies = [latency for part, _, _ in parts for latency in part]
-    wall = max(ended for _, _, ended in parts) - min(started for _, started, _ in parts)
-    return {
+    latencies = [latency for part, _, _, _ in parts for latency in part]
+    wall = max(ended for _, _, ended, _ in parts) - min(started for _, started, _, _ in parts)
+    figures = {
         "p50": statistics.median(latencies) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
         "rps": len(latencies) / wall,
     }
+    if cpu is not None:
+        figures |= cpu.stop(len(latencies)) | {"client_cpu": sum(part[3] for part in parts) * 1000 / len(latencies)}
+        figures["cpu"] = figures["server_cpu"] + figures["db_cpu"] + figures["client_cpu"]
+        figures["wall"] = wall * 1000 / len(latencies)
+    return figures
 
 
 def route_edits(base: str, headers: dict, storage_ids: list[int], edits: int, rng: random.Random) -> dict[str, dict]:
@@ -323,6 +413,7 @@ def serve_and_measure(options: argparse.Namespace, worker_class: str, headers: d
         except SystemExit:
             print("\n".join(process.tail), file=sys.stderr)
             raise
+        cpu = CpuMeter(process.pid, options.db)
         # Warm every worker and client process: imports, connections, JWT, the first query plans.
         run_clients(pool, base, headers, generate_requests(organization_ids, 64, rng), 8)
         run_clients(pool, base, {}, [("GET", "/waste/storages?limit=100", None, 200)] * 64, 8)
@@ -338,9 +429,9 @@ def serve_and_measure(options: argparse.Namespace, worker_class: str, headers: d
                     [("GET", f"/waste/organizations/{rng.choice(organization_ids)}/storages?limit=100", None, 200)
                      for _ in range(n)], 1),
                 "POST generate, 1 client": run_clients(
-                    pool, base, headers, generate_requests(organization_ids, n, rng), 1),
+                    pool, base, headers, generate_requests(organization_ids, n, rng), 1, cpu),
                 "POST generate, 8 clients": run_clients(
-                    pool, base, headers, generate_requests(organization_ids, 2 * n, rng), 8),
+                    pool, base, headers, generate_requests(organization_ids, 2 * n, rng), 8, cpu),
             }  # fmt: skip
             edits = route_edits(base, headers, storage_ids, options.route_edits, rng)
             figures |= {
@@ -435,6 +526,24 @@ def main() -> None:
             ],  # fmt: skip
             f"HTTP, gunicorn {worker_class}",
         )
+    for worker_class, figures in http.items():
+        rows = [
+            [name.removeprefix("POST generate, "), f"{m['wall']:.2f}", f"{m['cpu']:.2f}", f"{m['server_cpu']:.2f}",
+             f"{m['db_cpu']:.2f}", f"{m['client_cpu']:.2f}",
+             " / ".join(f"{m[f'{key}_share']:.0%}" for key in ("cpu", "lock", "wal", "other"))]
+            for name, m in figures.items() if "cpu" in m
+        ]  # fmt: skip
+        print_table(
+            ["generate", "wall ms/req", "CPU ms/req", "gunicorn", "PostgreSQL", "clients",
+             "backends: CPU / row lock / WAL / other"],
+            rows,
+            f"Where a generate goes, gunicorn {worker_class} (CPU per request; what active backends were doing)",
+        )  # fmt: skip
+        one, eight = figures["POST generate, 1 client"], figures["POST generate, 8 clients"]
+        ceiling = (os.cpu_count() or 1) * 1000 / eight["cpu"]
+        print(f"\nCeiling on {os.cpu_count()} cores at {eight['cpu']:.2f} CPU ms per request: {ceiling:.0f} req/s, "
+              f"{ceiling / one['rps']:.2f}x the 1-client rate ({one['rps']:.0f} req/s; the single client's request "
+              f"takes {one['wall']:.2f} ms wall for {one['cpu']:.2f} ms of CPU)")  # fmt: skip
     goals = [
         Goal("import vs scipy Dijkstra + COPY (s)", imported["import"]["seconds"], imported["baseline"]["seconds"],
              2, "s", higher_is_better=False),

@@ -1,13 +1,13 @@
 """Streaming validation of deals.csv, producing CSV that PostgreSQL's COPY loads as is.
 
 Two paths accept exactly the same files:
-- fast: the file is read in ~1 MB blocks cut at a newline; a block is decoded (strict UTF-8) and matched
-  as a whole by one regex of plain lines (no quotes, fields in the header's order). Such a block is passed
-  to COPY untouched, so Python does no per-row work; PostgreSQL parses the values, like `\\copy`.
+- fast: the file is read in ~1 MB blocks cut at a newline; a block's bytes are matched as a whole by one
+  regex of plain lines (no quotes, fields in the header's order). Such a block is passed to COPY untouched, so
+  Python does no per-row work; PostgreSQL checks the encoding and parses the values, like `\\copy`.
 - slow (from the first block that does not match): line by line with csv.reader, every row validated
   with the rules below and re-written as CSV; quoted fields, commas, newlines in fields, blank lines.
 `deal_rows` is the reference validator: it names the exact line and problem of any file PostgreSQL
-rejects (e.g. 2018-02-30, which the fast regex lets through).
+rejects (e.g. 2018-02-30, which the fast regex lets through, or a byte that is not UTF-8).
 """
 
 import csv
@@ -167,9 +167,9 @@ class DealsCsv:
         self.order = _header_order(header)
         self.columns = sorted(COLUMNS, key=lambda column: self.order[COLUMNS.index(column)])
         line_re = ",".join(FAST_FIELDS[column] for column in self.columns)
-        # The block regex runs on the bytes, about twice as fast as on the decoded text, for the same language: the
-        # block is valid UTF-8 (checked by _decode) and every byte of a multi-byte character is >= 0x80, which the
-        # field classes accept or refuse exactly as they do the character (none of them names a non-ASCII one).
+        # The block regex runs on the bytes, about twice as fast as on the decoded text, for the same language on
+        # valid UTF-8: every byte of a multi-byte character is >= 0x80, which the field classes accept or refuse
+        # exactly as they do the character (none of them names a non-ASCII one).
         self._fast_block = re.compile(f"(?:{line_re}{re.escape(self.newline)})*+".encode()).fullmatch
         self._fast_line = re.compile(f"{line_re}\r?\n", re.ASCII).fullmatch
 
@@ -184,11 +184,13 @@ class DealsCsv:
                 if len(rest) > MAX_LINE_BYTES:
                     raise DealsFileError(f"line {self.line + 1}: longer than {MAX_LINE_BYTES} bytes")
                 continue
-            text = _decode(block, self.line + 1)
             if self._fast_block(block) is None:
+                text = _decode(block, self.line + 1)
                 # split on "\n" only: str.splitlines would also split inside fields at \u2028, \x1c, ...
                 yield from self._slow([line + "\n" for line in text.split("\n")[:-1]], rest)
                 return
+            # A plain block is not decoded: COPY checks the encoding as it reads (strict UTF-8, like Python's), and
+            # a file it rejects is re-read by deal_rows, which names the line and column of the first bad byte.
             lines = block.count(b"\n")
             self.rows += lines
             self.line += lines

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key that serializes dataset switches (any constant unique to this app).
 SWITCH_LOCK_KEY = 3_000_007
+PURGE_LOCK_KEY = 3_000_008
 PURGE_THREAD_NAME = "deals-purge"
 COPY_QUEUE_BUFFERS = 16  # psycopg queues buffers of at most 128 KB: 2 MB between validation and the socket
 
@@ -154,6 +155,10 @@ def datasets_purge_superseded() -> int:
     """
     started = time.monotonic()
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # One purge at a time: two would each read every partition (the count), then wait for the other's
+            # read lock to drop a table: a deadlock. The second then finds nothing left to purge.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PURGE_LOCK_KEY])
         superseded = list(DealsDataset.objects.filter(is_current=False, purged=False).values_list("pk", flat=True))
         if not superseded:
             return 0

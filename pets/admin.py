@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from pets.models import Pet, Photo
-from pets.services import pets_delete
 
 
 class PhotoInline(admin.TabularInline):
@@ -18,9 +17,14 @@ class PetAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [PhotoInline]
 
-    # Deleting through the service also removes the photo files (after commit).
+    # Deleting through the service also removes the photo files (after commit). Imported here: every process
+    # loads the admin modules at start-up (export_pets too), and the services pull in Pillow.
     def delete_model(self, request, obj: Pet) -> None:
+        from pets.services import pets_delete
+
         pets_delete(ids=[str(obj.pk)])
 
     def delete_queryset(self, request, queryset) -> None:
+        from pets.services import pets_delete
+
         pets_delete(ids=[str(pk) for pk in queryset.values_list("pk", flat=True)])

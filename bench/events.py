@@ -576,7 +576,10 @@ def rest_and_end_to_end(args, env: dict[str, str], headers: dict[str, str]) -> t
         clients = Clients(bases, headers)
         if "rest" in args.parts:
             goal = rest_create_goal(clients, AUTHOR_IDS, args.rounds, args.creates)
+            # The end-to-end run starts from a quiet pipeline: every event of the create rounds published and
+            # logged (otherwise its writes queue behind thousands of events still on their way to the consumer).
             wait_for(lambda: not OutboxEvent.objects.filter(published_at__isnull=True).exists(), "the relay", 300)
+            wait_for(lambda: len(consumed_at) >= OutboxEvent.objects.count(), "the consumer", 300)
         if "e2e" in args.parts:
             e2e = end_to_end_p99(clients, AUTHOR_IDS, consumed_at, writes=E2E_RATE * 5)
     finally:

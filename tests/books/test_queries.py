@@ -104,3 +104,10 @@ def test_book_create_is_two_statements(auth_client, django_assert_num_queries, s
     assert response.json() == {**auth_client.get(f"/books/{book_id}").json(), "my_rating": None}
     event = OutboxEvent.objects.get(aggregate_id=book_id)
     assert event.payload == {key: value for key, value in response.json().items() if key != "my_rating"}
+
+
+def test_jwt_writes_refuse_an_inactive_user(auth_client, shelf):
+    type(auth_client.user).objects.filter(pk=auth_client.user.pk).update(is_active=False)
+    response = auth_client.patch(f"/books/{shelf['books'][0].pk}", {"title": "T"}, format="json")
+    assert response.status_code == 401
+    assert "inactive" in response.json()["detail"]

@@ -30,6 +30,22 @@ PURGE_THREAD_NAME = "deals-purge"
 COPY_QUEUE_BUFFERS = 16  # psycopg queues buffers of at most 128 KB: 2 MB between validation and the socket
 
 
+# A dataset's table: the columns of deals_deal (migration 0004) written out rather than copied with LIKE, which
+# would lock deals_deal for the whole upload; the purge's DROP TABLE needs deals_deal to itself for a moment, so it
+# would wait for every upload in progress, and every upload started meanwhile would queue behind it. ATTACH
+# PARTITION refuses a table whose columns or CHECKs differ from deals_deal's, so a drift cannot go unnoticed. The
+# CHECK on dataset_id lets ATTACH skip its scan of the rows.
+DATASET_TABLE_SQL = """CREATE TABLE {table} (
+    id bigint NOT NULL DEFAULT nextval('deals_deal_id_seq'),
+    customer text NOT NULL,
+    item text NOT NULL,
+    total numeric(14, 2) NOT NULL,
+    quantity integer NOT NULL CONSTRAINT deals_deal_quantity_check CHECK (quantity >= 0),
+    date timestamp with time zone NOT NULL,
+    dataset_id bigint NOT NULL DEFAULT {dataset_id} CHECK (dataset_id = {dataset_id})
+)"""
+
+
 class _BoundedQueuedWriter(QueuedLibpqWriter):
     """psycopg's COPY writer thread (it sends one block while the next is validated, so Python's and PostgreSQL's
     work overlap), with a queue short enough to keep the worker's memory flat when PostgreSQL is the slower one."""
@@ -51,11 +67,7 @@ def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
     deals_csv = DealsCsv(file)
     table = deal_partition(dataset_id)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE {table} (LIKE {Deal._meta.db_table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-            f"CHECK (dataset_id = {int(dataset_id)}))"  # lets ATTACH PARTITION skip its scan of the rows
-        )
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN dataset_id SET DEFAULT {int(dataset_id)}")
+        cursor.execute(DATASET_TABLE_SQL.format(table=table, dataset_id=int(dataset_id)))
     copy_sql = f"COPY {table} ({', '.join(deals_csv.columns)}) FROM STDIN (FORMAT csv, FREEZE)"
     try:
         with (
@@ -70,7 +82,7 @@ def _copy_deals(*, dataset_id: int, file: BinaryIO) -> int:
 
 
 def _attach_deals(*, dataset_id: int) -> None:
-    # SHARE UPDATE EXCLUSIVE on deals_deal until commit: readers and the purge's DELETEs are not blocked.
+    # SHARE UPDATE EXCLUSIVE on deals_deal until commit, which blocks no reader; a purge's DROP TABLE waits for it.
     with connection.cursor() as cursor:
         cursor.execute(
             f"ALTER TABLE {Deal._meta.db_table} ATTACH PARTITION {deal_partition(dataset_id)} "

@@ -92,6 +92,17 @@ class StorageInputSerializer(SiteInputSerializer):
 class GenerateInputSerializer(AmountsInputSerializer):
     min_properties = 1
 
+    def to_internal_value(self, data: object) -> dict:
+        # The body of nearly every generate, known types with plain amounts, is taken as it is, in field order:
+        # what the declared fields would give, without building them (DRF deep-copies them for every request).
+        # Anything else gets the full validation and its messages.
+        plain = isinstance(data, Mapping) and all(
+            key in WASTE_TYPES and type(value) is int and 0 <= value <= AMOUNT_MAX for key, value in data.items()
+        )
+        if plain and data:
+            return {waste_type: data[waste_type] for waste_type in WASTE_TYPES if waste_type in data}
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError({"non_field_errors": ["Give the amount of at least one waste type."]})

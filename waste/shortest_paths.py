@@ -1,12 +1,18 @@
 """Shortest directed paths from organizations to storages (scipy's csgraph Dijkstra), as rows of the distance
-table in COPY text format. Pure: no database."""
+table in COPY text format. Pure: no database.
+
+numpy and scipy are imported when a table is computed, not with this module: they cost about a quarter of a
+second, and every process that sets Django up imports the waste services through the admin (`export_pets`, the
+gRPC sidecar and the relay never compute a distance)."""
+
+from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
 
 # Dijkstra runs over this many sources at once, bounding the memory of the dense result rows.
 SOURCE_BATCH = 256
@@ -43,6 +49,9 @@ def _graph(organization_ids: list[int], storage_ids: list[int], routes: Iterable
             add(target, source, edge.distance_m)
     if not weights:
         return None
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
     nodes = len(storage_ids) + len(organization_ids)
     pairs = np.array(list(weights.keys()), dtype=np.int64)
     values = np.array(list(weights.values()), dtype=np.float64)
@@ -62,6 +71,8 @@ def distance_rows(
     matrix = _graph(organization_ids, storage_ids, routes)
     if matrix is None:
         return
+    from scipy.sparse.csgraph import dijkstra
+
     size = len(storage_ids)
     names = [str(storage_id) for storage_id in storage_ids]
     for start in range(0, len(organization_ids), SOURCE_BATCH):
@@ -74,6 +85,8 @@ def distance_rows(
 
 
 def _rows_of(org_id: int, dist: np.ndarray, pred: np.ndarray, names: list[str], size: int) -> Iterator[str]:
+    import numpy as np
+
     reachable = np.flatnonzero(np.isfinite(dist))
     # Distances are positive, so a predecessor is always nearer: walking in distance order builds each
     # path from its predecessor's path, once per storage.

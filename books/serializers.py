@@ -42,7 +42,7 @@ class BookInputSerializer(serializers.Serializer):
         source="author_name",
         max_length=200,
         required=False,
-        help_text="One author's name (brief 001's shape): the author with exactly this name, created if there is "
+        help_text="One author's name: the author with exactly this name, created if there is "
         "none. Give this or `author_ids`.",
     )
 

@@ -54,8 +54,8 @@ ERROR_404 = error_response(
     "No pet with this id.", ("unknown pet", {"detail": not_found_message("pet", MISSING_ID), "code": "pet_not_found"})
 )
 CREATED_AT_NOTE = (
-    "`created_at` is UTC in whole seconds without a zone suffix (`2021-05-18T19:10:17`), as brief 002 shows it; "
-    "the rest of the API writes ISO 8601 with `Z`."
+    "`created_at` is UTC in whole seconds without a zone suffix (`2021-05-18T19:10:17`), the pets API's own "
+    "format; the rest of the API writes ISO 8601 with `Z`."
 )
 
 
@@ -138,7 +138,7 @@ class PetListApi(ApiKeyApi):
         summary="Delete pets with their photos",
         description=(
             f"At most {MAX_DELETE_IDS} ids per request; an id given twice counts once. Every id that does not "
-            f'exist (or is not a UUID) is reported in `errors` with brief 002\'s wording "{DELETE_NOT_FOUND_MESSAGE}". '
+            f'exist (or is not a UUID) is reported in `errors` with the wording "{DELETE_NOT_FOUND_MESSAGE}". '
             "Photo rows go in the same transaction; their files are removed after it commits."
         ),
         request=PetsDeleteInputSerializer,

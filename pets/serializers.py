@@ -71,9 +71,7 @@ class PhotoOutputSerializer(serializers.Serializer):
         return photo_url(photo.file.name, request=self.context.get("request"))
 
 
-@extend_schema_field(
-    {"type": "string", "example": "2021-05-18T19:10:17", "description": "UTC, whole seconds, no zone (brief 002)"}
-)
+@extend_schema_field({"type": "string", "example": "2021-05-18T19:10:17", "description": "UTC, whole seconds, no zone"})
 class CreatedAtField(serializers.Field):
     def to_representation(self, value) -> str:
         return created_at_text(value)

@@ -27,8 +27,8 @@ from config.pagination import LimitOffsetPagination, page_params
 from config.parsers import JSONParser
 
 BOOK_WRITE_NOTE = (
-    "Name the authors either with `author_ids` (existing authors) or with `author`, one author's name as in "
-    "brief 001: the author with exactly that name is used, or created if there is none (two requests naming the "
+    "Name the authors either with `author_ids` (existing authors) or with `author`, one author's name: "
+    "the author with exactly that name is used, or created if there is none (two requests naming the "
     "same new author at once still make one author). Both at once is a 400 naming both fields. The publication "
     "date must not be in the future."
 )

@@ -61,7 +61,7 @@ BOOK_REQUESTS = [
         description="Authors are existing records, at least one.",
     ),
     OpenApiExample(
-        "by author name (brief 001)",
+        "by author name",
         {"title": "New Book", "author": "New Author", "published_on": "2024-01-01"},
         request_only=True,
         description="`author` names one author: the one with exactly this name, or a new one. Not with `author_ids`.",

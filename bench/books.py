@@ -324,7 +324,7 @@ def main() -> None:
         Goal(f"{name} {mode} req/s", median[(name, mode)]["rps"], median[(name, MODES[2])]["rps"], target, "req/s")
         for name, mode, target in GOALS
     ]
-    print_goals(goals, "Goals (issue 20: book reads against the raw-SQL view)")
+    print_goals(goals, "Goals: book reads against the raw-SQL view")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def main() -> None:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"\nexport_pets vs psql, output to /dev/null, medians of {options.rounds} rounds; load average {load}")
     print_table(["pets", "exporter", "seconds", "pets/s", "peak RSS MiB"], rows, "Export")
-    print_goals(goals, "Goals (issue 20: pets export)")
+    print_goals(goals, "Goals: the export against psql")
 
 
 if __name__ == "__main__":

@@ -558,7 +558,7 @@ def main() -> None:
              2, "s", higher_is_better=False),
         *(goal for worker_class, figures in http.items() for goal in http_goals(worker_class, figures)),
     ]  # fmt: skip
-    print_goals(goals, "Goals (issue 19: waste at scale)")
+    print_goals(goals, "Goals: waste at scale")
     print("\n" + check_consistency())
     print(check_distances())
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ERROR_503, error_response, request_body_bytes, upload_body_too_large
+from deals.multipart import DealsForm
 from deals.selectors import deals_top_customers
 from deals.serializers import (
     DealsUploadErrorOutputSerializer,
@@ -149,9 +151,13 @@ class DealListApi(APIView):
     )
     def post(self, request: Request) -> Response:
         # deals_upload validates the form too (a missing or doubled field), so its DealsFileError carries the Desc;
-        # DealsUploadInputSerializer only describes the form. A body over the limit is refused before it is read.
+        # DealsUploadInputSerializer only describes the form. A body over the limit is refused before it is read;
+        # any other is parsed by DealsForm's thread while the service loads the file.
         request_bytes = request_body_bytes(request)
-        too_large = upload_body_too_large(request_bytes, settings.DEALS_MAX_UPLOAD_BYTES)
-        files = [] if too_large else request.FILES.getlist("deals")
-        deals_upload(files=files, user=request.user, request_bytes=request_bytes)
+        if upload_body_too_large(request_bytes, settings.DEALS_MAX_UPLOAD_BYTES) or not request_bytes:
+            deals_upload(form=None, user=request.user, request_bytes=request_bytes)
+        if request.negotiator.select_parser(request, request.parsers) is None:
+            raise UnsupportedMediaType(request.content_type)
+        with DealsForm(request._request) as form:
+            deals_upload(form=form, user=request.user, request_bytes=request_bytes)
         return Response({"Status": "OK"})

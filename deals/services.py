@@ -4,14 +4,14 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from queue import Queue
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import psycopg
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
@@ -103,8 +103,16 @@ def _explain_rejection(exc: psycopg.errors.DataError, file: BinaryIO) -> DealsFi
     return DealsFileError(f"line {line}: {exc.diag.message_primary}")
 
 
-def dataset_replace(*, file: BinaryIO, filename: str = "", user: AbstractBaseUser | None = None) -> DealsDataset:
+def dataset_replace(
+    *,
+    file: BinaryIO,
+    filename: str = "",
+    user: AbstractBaseUser | None = None,
+    check_before_switch: Callable[[], None] | None = None,
+) -> DealsDataset:
     """Load a whole deals.csv as a new dataset and make it the current one, or change nothing.
+
+    `check_before_switch` runs once the rows are loaded and may still refuse them by raising.
 
     Loading happens in one transaction that ends with a short switch under an advisory lock, so
     readers see the old or the new dataset, never a mix, and of concurrent uploads the last switch wins.
@@ -116,6 +124,8 @@ def dataset_replace(*, file: BinaryIO, filename: str = "", user: AbstractBaseUse
         dataset.rows = _copy_deals(dataset_id=dataset.pk, file=file)
         if dataset.rows == 0:
             raise DealsFileError("line 2: the file has a header but no deals")
+        if check_before_switch is not None:
+            check_before_switch()
         copied = time.monotonic()
         # Only the new dataset's table is read: no other dataset's rows, no statistics needed for the plan.
         dataset.top_customers = dataset_top_customers_compute(dataset_id=dataset.pk)
@@ -183,42 +193,56 @@ def datasets_purge_superseded() -> int:
     return deleted
 
 
-def deals_upload(*, files: list[UploadedFile], user: AbstractBaseUser | None, request_bytes: int = 0) -> DealsUpload:
+class UploadForm(Protocol):
+    """The multipart form of one POST /deals, read while it arrives (deals.multipart.DealsForm)."""
+
+    def first_file(self) -> tuple[str, BinaryIO] | None:
+        """The name and a reader of the `deals` field's first file, once it starts; None if there is none."""
+
+    def finish(self) -> tuple[int, int]:
+        """Once the whole form is read: how many files the field holds and the first one's size in bytes."""
+
+
+def deals_upload(*, form: UploadForm | None, user: AbstractBaseUser | None, request_bytes: int = 0) -> DealsUpload:
     """Handle one POST /deals: replace the dataset and record the attempt; DealsFileError on a bad request or file.
 
-    `files` are those of the `deals` field: none when it is missing or the request was too large to read
-    (`request_bytes`), and exactly one is accepted.
+    `form` is None when the request has no form to read (no body, or one too large to read: `request_bytes`).
+    The file is loaded while it arrives; what is wrong with the form itself (a second file, a file over the limit)
+    is known only at its end and outranks what is wrong with the file's content, as if it had been checked first.
     """
     started = time.monotonic()
-    file = files[0] if files else None
-    filename = (file.name or "")[:255] if file is not None else ""
-    size = (file.size or 0) if file is not None else request_bytes
-    upload = DealsUpload(user=user, filename=filename, size=size)
+    upload = DealsUpload(user=user, size=request_bytes)
     limit = settings.DEALS_MAX_UPLOAD_BYTES
+
+    def check_form() -> None:
+        files, upload.size = form.finish()
+        if files > 1:
+            raise DealsFileError(f'send one file in the "deals" field, not {files}')
+        if upload.size > limit:
+            raise DealsFileError(f"the file is {upload.size} bytes, the limit is {limit} bytes")
+
     try:
         if upload_body_too_large(request_bytes, limit):
             raise DealsFileError(f"the request is {request_bytes} bytes, the file limit is {limit} bytes")
-        if file is None:
+        first = form.first_file() if form is not None else None
+        if first is None:
+            if form is not None:
+                form.finish()  # a malformed body or an oversized field answers as such
             raise DealsFileError('the "deals" file field is required (multipart/form-data)')
-        if len(files) > 1:
-            raise DealsFileError(f'send one file in the "deals" field, not {len(files)}')
-        if size > limit:
-            raise DealsFileError(f"the file is {size} bytes, the limit is {limit} bytes")
-        if size == 0:
-            raise DealsFileError("line 1: the file is empty")
-        file.open("rb")
+        upload.filename, file = first[0][:255], first[1]
         try:
-            dataset = dataset_replace(file=file.file, filename=filename, user=user)
-        finally:
-            file.close()
+            dataset = dataset_replace(file=file, filename=upload.filename, user=user, check_before_switch=check_form)
+        except DealsFileError:
+            check_form()
+            raise
     except DealsFileError as exc:
         upload.status, upload.error = DealsUpload.Status.ERROR, exc.message
         upload.duration = time.monotonic() - started
         upload.save()
-        logger.info("deals upload rejected filename=%s error=%s", filename, exc.message)
+        logger.info("deals upload rejected filename=%s error=%s", upload.filename, exc.message)
         raise
     upload.status, upload.rows, upload.dataset = DealsUpload.Status.OK, dataset.rows, dataset
     upload.duration = time.monotonic() - started
     upload.save()
-    logger.info("deals upload done filename=%s rows=%s seconds=%.2f", filename, dataset.rows, upload.duration)
+    logger.info("deals upload done filename=%s rows=%s seconds=%.2f", upload.filename, dataset.rows, upload.duration)
     return upload

@@ -303,7 +303,8 @@ def main() -> None:
     median = {key: {field: statistics.median(r[field] for r in runs) for field in runs[0]}
               for key, runs in results.items()}  # fmt: skip
     print(f"\n{BOOKS:,} books / {AUTHORS:,} authors / {USERS * RATINGS_PER_USER:,} ratings; gunicorn "
-          f"{options.instances} instance(s), {options.workers} ASGI workers in all, {options.clients} client "
+          f"{options.instances} instance(s), {options.workers} {child_env('')['WEB_WORKER_CLASS']} workers in all, "
+          f"{options.clients} client "
           f"processes, loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
     print_table(
         ["endpoint", "mode", "requests", "req/s", "p50 ms", "p99 ms", "req/s vs raw"],

@@ -9,7 +9,6 @@ import threading
 import time
 
 import grpc
-from cachetools import LRUCache
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -31,32 +30,42 @@ def _refuse(message: str) -> grpc.RpcMethodHandler:
     return grpc.unary_unary_rpc_method_handler(abort)
 
 
+NO_TOKEN = _refuse("send the access token of POST /auth/token as metadata `authorization: Bearer <access>`")
+BAD_TOKEN = _refuse("the access token is invalid or expired")
+
+
 class JwtAuthInterceptor(grpc.ServerInterceptor):
     """A client sends the same token on every call until it expires, so a token whose signature was checked once
-    is remembered with its expiry (the same bytes verify the same way); only the expiry is checked again."""
+    is remembered with its expiry (the same bytes verify the same way); only the expiry is checked again.
+
+    The memory is a plain dict read without a lock (one `dict.get` is atomic); past `remembered` tokens the oldest
+    remembered is forgotten, not the least recently used: no bookkeeping on the read of every call.
+    """
 
     def __init__(self, remembered: int = 4096) -> None:
-        self._verified: LRUCache = LRUCache(remembered)  # token -> its `exp`
-        self._lock = threading.Lock()
+        self._verified: dict[str, float] = {}  # token -> its `exp`
+        self._remembered = remembered
+        self._lock = threading.Lock()  # writers only
 
     def intercept_service(self, continuation, handler_call_details):
         if handler_call_details.method.startswith(OPEN_METHOD_PREFIXES):
             return continuation(handler_call_details)
         token = bearer_token(handler_call_details.invocation_metadata)
         if token is None:
-            return _refuse("send the access token of POST /auth/token as metadata `authorization: Bearer <access>`")
+            return NO_TOKEN
         if not self._valid(token):
-            return _refuse("the access token is invalid or expired")
+            return BAD_TOKEN
         return continuation(handler_call_details)
 
     def _valid(self, token: str) -> bool:
-        with self._lock:
-            expires = self._verified.get(token)
+        expires = self._verified.get(token)
         if expires is None:
             try:
                 expires = AccessToken(token)["exp"]
             except TokenError:
                 return False
             with self._lock:
+                while len(self._verified) >= self._remembered:
+                    del self._verified[next(iter(self._verified))]
                 self._verified[token] = expires
         return time.time() < expires

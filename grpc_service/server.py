@@ -76,20 +76,31 @@ def decode_page_token(token: str, *, author_id: int | None) -> int:
 
 
 def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Fresh DB connections around each call; a database outage answers UNAVAILABLE instead of UNKNOWN."""
+    """A database outage answers UNAVAILABLE instead of UNKNOWN."""
 
     @functools.wraps(method)
     def wrapper(self, request, context):
-        close_old_connections()
         try:
             return method(self, request, context)
         except (OperationalError, InterfaceError):
             logger.warning("grpc: %s failed, database unavailable", method.__name__, exc_info=True)
             context.abort(grpc.StatusCode.UNAVAILABLE, "database unavailable, retry later")
+
+    return wrapper
+
+
+def from_database(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """`build` between Django's connection checks (a broken or too old connection is replaced), so that an answer
+    served from memory touches no connection at all."""
+
+    def built() -> bytes:
+        close_old_connections()
+        try:
+            return build()
         finally:
             close_old_connections()
 
-    return wrapper
+    return built
 
 
 class BookServicer(books_pb2_grpc.BookServiceServicer):
@@ -107,7 +118,7 @@ class BookServicer(books_pb2_grpc.BookServiceServicer):
             return self.answers.get_or_build(
                 book_scope(request.id),
                 f"GetBook:{request.id}",
-                lambda: book_to_proto(book_detail_payload(book_id=request.id)).SerializeToString(),
+                from_database(lambda: book_to_proto(book_detail_payload(book_id=request.id)).SerializeToString()),
             )
         except BookNotFoundError:
             context.abort(grpc.StatusCode.NOT_FOUND, f"book {request.id} not found")
@@ -137,7 +148,7 @@ class BookServicer(books_pb2_grpc.BookServiceServicer):
                 books=[book_to_proto(item) for item in items], next_page_token=next_token, total_size=page["total"]
             ).SerializeToString()
 
-        return self.answers.get_or_build(LISTS, f"ListBooks:{after_id}:{page_size}:{author_id}", build)
+        return self.answers.get_or_build(LISTS, f"ListBooks:{after_id}:{page_size}:{author_id}", from_database(build))
 
 
 def _serialized(message: bytes | Message) -> bytes:

@@ -135,3 +135,13 @@ def test_a_forged_token_is_never_remembered():
     forged = str(AccessToken.for_user(UserFactory()))[:-2] + "xx"
     assert not interceptor._valid(forged)
     assert not interceptor._valid(forged)
+
+
+def test_remembered_tokens_are_bounded_and_the_oldest_goes_first():
+    interceptor = JwtAuthInterceptor(remembered=3)
+    user = UserFactory()
+    tokens = [str(AccessToken.for_user(user)) for _ in range(5)]  # each has its own jti
+    assert all(interceptor._valid(token) for token in tokens)
+    assert list(interceptor._verified) == tokens[2:]
+    assert interceptor._valid(tokens[0])  # verified again from its signature, then remembered anew
+    assert list(interceptor._verified) == [*tokens[3:], tokens[0]]

@@ -34,19 +34,31 @@ def test_grpc_calls_are_counted_by_method_and_code(grpc_stub):
     assert value("grpc_server_handling_seconds_count", method="GetBook") >= 2
 
 
-def test_refused_calls_are_counted_too(monkeypatch):
+def test_refused_calls_are_counted_too_each_under_its_own_method(monkeypatch):
+    """The auth interceptor answers every method's refusal with one handler; the metrics keep each method apart."""
     from django.db import connection
 
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    before = value("grpc_server_handled_total", method="ListBooks", code="UNAUTHENTICATED")
+    before = {
+        method: value("grpc_server_handled_total", method=method, code="UNAUTHENTICATED")
+        for method in ("ListBooks", "GetBook")
+    }
     server, port, _ = build_server(port=0, host="127.0.0.1", max_workers=1, auth="jwt")
     server.start()
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel, pytest.raises(grpc.RpcError):
-            books_pb2_grpc.BookServiceStub(channel).ListBooks(books_pb2.ListBooksRequest(), timeout=10)
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = books_pb2_grpc.BookServiceStub(channel)
+            for call, request in [
+                (stub.ListBooks, books_pb2.ListBooksRequest()),
+                (stub.GetBook, books_pb2.GetBookRequest(id=1)),
+                (stub.ListBooks, books_pb2.ListBooksRequest()),
+            ]:
+                with pytest.raises(grpc.RpcError):
+                    call(request, timeout=10)
     finally:
         server.stop(grace=None).wait()
-    assert value("grpc_server_handled_total", method="ListBooks", code="UNAUTHENTICATED") == before + 1
+    assert value("grpc_server_handled_total", method="ListBooks", code="UNAUTHENTICATED") == before["ListBooks"] + 2
+    assert value("grpc_server_handled_total", method="GetBook", code="UNAUTHENTICATED") == before["GetBook"] + 1
 
 
 def test_consumed_events_are_counted_by_outcome(broker, run_consumer, consumed_log):

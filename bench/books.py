@@ -31,6 +31,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != R
 
 from bench.common import (  # noqa: E402 - after the sys.path fix above
     PYTHON,
+    WEB_WORKER_CLASS,
     Goal,
     Process,
     child_env,
@@ -303,9 +304,8 @@ def main() -> None:
     median = {key: {field: statistics.median(r[field] for r in runs) for field in runs[0]}
               for key, runs in results.items()}  # fmt: skip
     print(f"\n{BOOKS:,} books / {AUTHORS:,} authors / {USERS * RATINGS_PER_USER:,} ratings; gunicorn "
-          f"{options.instances} instance(s), {options.workers} {child_env('')['WEB_WORKER_CLASS']} workers in all, "
-          f"{options.clients} client "
-          f"processes, loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
+          f"{options.instances} instance(s), {options.workers} {WEB_WORKER_CLASS} workers in all, {options.clients} "
+          f"client processes, loopback, {os.cpu_count()} CPUs; medians of {options.rounds} rounds")  # fmt: skip
     print_table(
         ["endpoint", "mode", "requests", "req/s", "p50 ms", "p99 ms", "req/s vs raw"],
         [

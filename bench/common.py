@@ -25,6 +25,8 @@ ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.
 # Strong enough for the DEBUG-off start-up guard; never used outside a bench database.
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-use-0123456789abcdef"
 RUN_ID = uuid.uuid4().hex[:8]
+# Compose and Kubernetes serve with gthread behind a buffering proxy; WEB_WORKER_CLASS=asgi measures make run.
+WEB_WORKER_CLASS = os.environ.get("WEB_WORKER_CLASS", "gthread")
 
 
 def free_port() -> int:
@@ -48,8 +50,7 @@ def child_env(db: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url(db),
         # Per run: a bench database is recreated, so cache entries of an earlier run must not be served.
         "CACHE_KEY_PREFIX": f"bench-{db}-{RUN_ID}",
-        # Compose and Kubernetes serve with gthread behind a buffering proxy; WEB_WORKER_CLASS=asgi measures make run.
-        "WEB_WORKER_CLASS": os.environ.get("WEB_WORKER_CLASS", "gthread"),
+        "WEB_WORKER_CLASS": WEB_WORKER_CLASS,
         "LOG_LEVEL": "WARNING",
         **extra,
     }

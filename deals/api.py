@@ -1,5 +1,7 @@
 """POST /deals (upload deals.csv) and GET /deals (top-5 customers)."""
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import UnsupportedMediaType
@@ -154,10 +156,9 @@ class DealListApi(APIView):
         # DealsUploadInputSerializer only describes the form. A body over the limit is refused before it is read;
         # any other is parsed by DealsForm's thread while the service loads the file.
         request_bytes = request_body_bytes(request)
-        if upload_body_too_large(request_bytes, settings.DEALS_MAX_UPLOAD_BYTES) or not request_bytes:
-            deals_upload(form=None, user=request.user, request_bytes=request_bytes)
-        if request.negotiator.select_parser(request, request.parsers) is None:
+        readable = request_bytes > 0 and not upload_body_too_large(request_bytes, settings.DEALS_MAX_UPLOAD_BYTES)
+        if readable and request.negotiator.select_parser(request, request.parsers) is None:
             raise UnsupportedMediaType(request.content_type)
-        with DealsForm(request._request) as form:
+        with DealsForm(request._request) if readable else nullcontext() as form:
             deals_upload(form=form, user=request.user, request_bytes=request_bytes)
         return Response({"Status": "OK"})
